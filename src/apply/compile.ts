@@ -1,0 +1,138 @@
+import { InternalError } from '../diag/errors.js';
+import { marker } from '../live/marker.js';
+import { HOST, displayTo, type Resource, type VethEnd } from '../model/resources.js';
+import type { Change, Plan, Step } from '../plan/types.js';
+import type { Op } from './ops.js';
+
+/** The ops of one step, in the order they must run. Pure. */
+export function compileStep(step: Step, change: Change, lab: string): Op[] {
+  if (step.phase === 'destroy') return destroyOps(change.before!);
+  const r = change.after!;
+  if (change.action === 'update') return updateOps(r, change, lab);
+  return createOps(r, lab);
+}
+
+export function compilePlan(plan: Plan): Op[][] {
+  const byId = new Map(plan.changes.map((c) => [c.id, c]));
+  return plan.steps.map((s) => {
+    const c = byId.get(s.id);
+    if (!c) throw new InternalError(`step ${s.id} has no change`);
+    return compileStep(s, c, plan.lab);
+  });
+}
+
+const op = (ns: string, ...args: (string | number)[]): Op => ({ ns, args: args.map(String) });
+
+function createOps(r: Resource, lab: string): Op[] {
+  const mark = marker(lab);
+  switch (r.kind) {
+    case 'netns':
+      // The mark goes on lo: lo can never be moved or deleted, so it lives exactly as long as the netns.
+      return [op(HOST, 'netns', 'add', r.name), op(r.name, 'link', 'set', 'dev', 'lo', 'alias', mark, 'up')];
+    case 'bridge':
+      return [
+        op(r.ns, 'link', 'add', 'name', r.name, 'type', 'bridge'),
+        op(r.ns, 'link', 'set', 'dev', r.name, 'alias', mark, ...linkSettings(r), r.up ? 'up' : 'down'),
+      ];
+    case 'veth': {
+      // Both ends are born in their final namespaces, so nothing is ever stranded half-made
+      // (kernel-facts 2.11). From inside a netns the host has no name, so a pair with a host end
+      // is made from the host.
+      const [first, second] = r.b.ns === HOST ? [r.b, r.a] : [r.a, r.b];
+      const add = op(first.ns, 'link', 'add', 'name', first.name, 'type', 'veth', 'peer', 'name', second.name, ...(second.ns !== first.ns ? ['netns', second.ns] : []));
+      return [add, ...[r.a, r.b].map((e) => op(e.ns, 'link', 'set', 'dev', e.name, 'alias', mark, ...linkSettings(e), ...masterWords(e), e.up ? 'up' : 'down'))];
+    }
+    case 'address':
+      // `replace` is idempotent, so a resumed apply never trips over its own half-done work.
+      // IPv6 uses nodad: lab addresses are unique by validation, and DAD would hold them
+      // tentative (unusable) for ~1-2 s after apply (kernel-facts 2.10).
+      return [op(r.ns, 'addr', 'replace', r.cidr, 'dev', r.ifname, ...(r.cidr.includes(':') ? ['nodad'] : []))];
+    case 'route':
+      return [op(r.ns, 'route', 'replace', r.to, ...routeWords(r))];
+    case 'sysctl':
+      return [op(HOST, 'netns', 'exec', r.ns, 'sysctl', '-q', '-w', `${r.key}=${r.value}`)];
+  }
+}
+
+function updateOps(r: Resource, change: Change, lab: string): Op[] {
+  const changed = new Set((change.attrs ?? []).map((a) => a.path));
+  switch (r.kind) {
+    case 'netns':
+      return [op(r.name, 'link', 'set', 'dev', 'lo', 'up')];
+    case 'bridge':
+      return [op(r.ns, 'link', 'set', 'dev', r.name, ...linkSettings(r, changed), ...(changed.has('up') ? [r.up ? 'up' : 'down'] : []))];
+    case 'veth':
+      return [r.a, r.b].flatMap((e) => {
+        const p = `${e.ns}:${e.name} `;
+        const mine = new Set([...changed].filter((c) => c.startsWith(p)).map((c) => c.slice(p.length)));
+        if (mine.size === 0) return [];
+        const words = [
+          ...(mine.has('mark') ? ['alias', marker(lab)] : []),
+          ...linkSettings(e, mine),
+          ...(mine.has('master') ? (e.master === null ? ['nomaster'] : ['master', e.master]) : []),
+          ...(mine.has('up') || mine.has('master') ? [e.up ? 'up' : 'down'] : []),
+        ];
+        return [op(e.ns, 'link', 'set', 'dev', e.name, ...words)];
+      });
+    case 'route': {
+      const before = change.before?.kind === 'route' ? change.before : undefined;
+      // The metric is part of a route's key: a new metric adds a second route unless the old one goes.
+      const del = before && changed.has('metric') ? [op(r.ns, 'route', 'del', before.to, ...routeWords(before))] : [];
+      return [...del, op(r.ns, 'route', 'replace', r.to, ...routeWords(r))];
+    }
+    case 'sysctl':
+    case 'address':
+      return createOps(r, lab);
+  }
+}
+
+function destroyOps(r: Resource): Op[] {
+  switch (r.kind) {
+    case 'netns':
+      return [op(HOST, 'netns', 'del', r.name)];
+    case 'bridge':
+      return [op(r.ns, 'link', 'del', 'dev', r.name)];
+    case 'veth': {
+      // Deleting one end deletes both (kernel-facts 2.6); use an end whose namespace we can see.
+      const e = r.a.ns === '?' ? r.b : r.a;
+      return [op(e.ns, 'link', 'del', 'dev', e.name)];
+    }
+    case 'address':
+      return [op(r.ns, 'addr', 'del', r.cidr, 'dev', r.ifname)];
+    case 'route':
+      return [op(r.ns, 'route', 'del', r.to, ...routeWords(r))];
+    case 'sysctl':
+      return []; // a sysctl has no "absent"; its namespace takes it along
+  }
+}
+
+function linkSettings(e: { mtu?: number; mac?: string }, only?: Set<string>): string[] {
+  const want = (k: string) => !only || only.has(k);
+  return [...(e.mtu !== undefined && want('mtu') ? ['mtu', String(e.mtu)] : []), ...(e.mac !== undefined && want('mac') ? ['address', e.mac] : [])];
+}
+
+function masterWords(e: VethEnd): string[] {
+  return e.master === null ? [] : ['master', e.master];
+}
+
+function routeWords(r: { via?: string; dev?: string; metric?: number }): string[] {
+  return [...(r.via !== undefined ? ['via', r.via] : []), ...(r.dev !== undefined ? ['dev', r.dev] : []), ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])];
+}
+
+/** A human label for a step's resource, e.g. `route ns0 default via 10.0.0.254`. */
+export function describe(r: Resource): string {
+  switch (r.kind) {
+    case 'netns':
+      return `netns ${r.name}`;
+    case 'bridge':
+      return `bridge ${r.ns}:${r.name}`;
+    case 'veth':
+      return `veth ${r.a.ns}:${r.a.name} <-> ${r.b.ns}:${r.b.name}`.replace('?:?', '(unknown peer)');
+    case 'address':
+      return `address ${r.cidr} on ${r.ns}:${r.ifname}`;
+    case 'route':
+      return `route ${r.ns} ${displayTo(r.to)}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`;
+    case 'sysctl':
+      return `sysctl ${r.ns} ${r.key} = ${r.value}`;
+  }
+}

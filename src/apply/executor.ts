@@ -1,0 +1,122 @@
+import type { Driver } from '../driver/driver.js';
+import { explainIpError } from '../driver/classify.js';
+import { HOST } from '../model/resources.js';
+import type { Change, Plan } from '../plan/types.js';
+import { compilePlan } from './compile.js';
+import { schedule, type Wave } from './schedule.js';
+
+export type StepStatus = 'applied' | 'failed' | 'not-attempted';
+
+export interface StepFailure {
+  readonly step: number;
+  readonly command: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export interface ApplyResult {
+  readonly status: readonly StepStatus[];
+  readonly failure?: StepFailure;
+  /** Interfaces that should have vanished with a deleted namespace but did not. */
+  readonly lingering: readonly string[];
+  /** Set when a stop was requested (Ctrl-C): the running wave finished, the rest was not started. */
+  readonly interrupted: boolean;
+}
+
+export interface ExecuteHooks {
+  /** A step finished: all its ops ran. */
+  onStep?(index: number, change: Change, phase: 'destroy' | 'create'): void;
+  /** Polled between waves: true stops before the next wave. */
+  shouldStop?(): boolean;
+  /** How long to wait for asynchronous netns teardown (ms). */
+  settleMs?: number;
+}
+
+/**
+ * Runs a plan: destroy waves, a wait for the kernel's asynchronous teardown, then create waves.
+ * Each wave is one `ip -batch` per namespace, run in parallel. It stops after the first wave with
+ * a failure and says exactly which steps ran, which failed and which were not attempted; since
+ * plans are recomputed from the kernel, `topo apply` again resumes.
+ */
+export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = {}): Promise<ApplyResult> {
+  const ops = compilePlan(plan);
+  const { destroy, create } = schedule(plan, ops);
+  const byId = new Map(plan.changes.map((c) => [c.id, c]));
+  const remaining = ops.map((o) => o.length);
+  const status: StepStatus[] = plan.steps.map(() => 'not-attempted');
+  // Steps that compile to nothing (e.g. a sysctl's destroy half) are done by definition.
+  remaining.forEach((n, i) => {
+    if (n === 0) status[i] = 'applied';
+  });
+  let failure: StepFailure | undefined;
+  let interrupted = false;
+
+  const runWaves = async (waves: Wave[]): Promise<boolean> => {
+    for (const wave of waves) {
+      if (hooks.shouldStop?.()) {
+        interrupted = true;
+        return false;
+      }
+      const batches = [...wave.entries()];
+      const results = await Promise.all(batches.map(([ns, list]) => driver.runBatch(ns, list.map((o) => o.args))));
+      batches.forEach(([, list], b) => {
+        const r = results[b]!;
+        // Without a line number (should not happen: lines are pre-validated) nothing in the batch is trusted.
+        const failedAt = r.exitCode === 0 ? list.length : (r.failedLine ?? 1) - 1;
+        list.forEach((o, k) => {
+          if (k < failedAt) {
+            if (--remaining[o.step]! === 0 && status[o.step] !== 'failed') {
+              status[o.step] = 'applied';
+              const s = plan.steps[o.step]!;
+              hooks.onStep?.(o.step, byId.get(s.id)!, s.phase);
+            }
+          } else if (k === failedAt) {
+            status[o.step] = 'failed';
+            if (!failure) {
+              const { message, hint } = explainIpError(r.stderr);
+              failure = { step: o.step, command: `ip ${o.ns === HOST ? '' : `-n ${o.ns} `}${o.args.join(' ')}`, message, ...(hint ? { hint } : {}) };
+            }
+          }
+        });
+      });
+      if (failure) return false;
+    }
+    return true;
+  };
+
+  let lingering: string[] = [];
+  if (await runWaves(destroy)) {
+    lingering = await settle(plan, driver, hooks.settleMs ?? 3000);
+    if (lingering.length === 0 || create.length === 0) await runWaves(create);
+  }
+  // A step whose ops ran only in part is neither applied nor untouched: it failed.
+  status.forEach((s, i) => {
+    if (s === 'not-attempted' && remaining[i]! < ops[i]!.length) status[i] = 'failed';
+  });
+  return { status, ...(failure ? { failure } : {}), lingering, interrupted };
+}
+
+/**
+ * `ip netns del` returns before the kernel tears the namespace down; the host ends of its veths
+ * linger for tens of milliseconds (kernel-facts 2.6). Wait, polling cheaply, until they are gone,
+ * so that an apply right after a destroy can reuse the names. If they stay, a process holds the
+ * namespace: report them.
+ */
+async function settle(plan: Plan, driver: Driver, budgetMs: number): Promise<string[]> {
+  const deletedNs = new Set(plan.changes.filter((c) => c.kind === 'netns' && c.action === 'delete').map((c) => c.id.slice('netns/'.length)));
+  const waitFor = new Map<string, string[]>();
+  for (const c of plan.changes) {
+    if (c.action !== 'delete' || c.before?.kind !== 'veth' || !c.impliedBy?.startsWith('netns/')) continue;
+    for (const e of [c.before.a, c.before.b]) {
+      if (e.ns !== '?' && !deletedNs.has(e.ns)) waitFor.set(e.ns, [...(waitFor.get(e.ns) ?? []), e.name]);
+    }
+  }
+  if (waitFor.size === 0) return [];
+  const deadline = Date.now() + budgetMs;
+  let left: string[] = [];
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    left = (await Promise.all([...waitFor].map(async ([ns, names]) => (await driver.existing(ns, names)).map((n) => `${ns}:${n}`)))).flat();
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}

@@ -1,0 +1,17 @@
+import { createInterface } from 'node:readline/promises';
+import { TopoError } from '../diag/errors.js';
+
+/** Terraform's rule: only the word "yes" approves. Without a TTY, refuse instead of hanging. */
+export async function confirm(question: string, opts: { autoApprove: boolean; input: NodeJS.ReadStream; output: NodeJS.WritableStream }): Promise<boolean> {
+  if (opts.autoApprove) return true;
+  if (!opts.input.isTTY) {
+    throw new TopoError('refusing to change the kernel without confirmation: standard input is not a terminal', 'user', 'pass -y (--auto-approve) to approve non-interactively');
+  }
+  const rl = createInterface({ input: opts.input, output: opts.output });
+  try {
+    const answer = await rl.question(`${question}\n  Only 'yes' will be accepted.\n\n  Enter a value: `);
+    return answer.trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { InputError, TopoError } from '../diag/errors.js';
+import { IpDriver } from '../driver/ip-driver.js';
+import { renderDiagnostics } from '../render/diagnostics.js';
+import { chooseStyle } from '../render/style.js';
+import { parseCommandLine } from './args.js';
+import { runApply, runDestroy, runPlan, runValidate, type Io } from './commands.js';
+import { HELP } from './help.js';
+
+/** argv → exit code. The only place that catches everything and the only process.exit. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const o = parseCommandLine(argv);
+  const noColor = argv.includes('--no-color');
+  const style = chooseStyle(process.stdout, noColor);
+  const errStyle = chooseStyle(process.stderr, noColor);
+  const out = (s: string) => void process.stdout.write(s);
+  const err = (s: string) => void process.stderr.write(s);
+  if ('error' in o) {
+    err(`${errStyle.red('error')}: ${o.error}\n\n${HELP.main}\n`);
+    return 1;
+  }
+  if (o.command === 'version') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    out(`topo ${pkg.version}\n`);
+    return 0;
+  }
+  if (o.command === 'help' || o.help) {
+    const topic = o.command === 'help' ? o.topic : o.command;
+    out(`${HELP[topic ?? 'main'] ?? HELP.main}\n`);
+    return 0;
+  }
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    err('\nInterrupt received: finishing the running step, then stopping. Press Ctrl-C again to abort at once.\n');
+  };
+  process.on('SIGINT', onSigint);
+  const io: Io = {
+    out,
+    err,
+    style,
+    errStyle,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    interrupted: () => interrupted,
+    driver: () =>
+      new IpDriver(
+        o.verbose
+          ? { onCommand: (_ns, a, input) => err(errStyle.dim(`+ ${a.join(' ')}${input ? `\n${input.trimEnd().replace(/^/gm, '    ')}` : ''}\n`)) }
+          : {},
+      ),
+  };
+  try {
+    switch (o.command) {
+      case 'validate':
+        return await runValidate(o, io);
+      case 'plan':
+        return await runPlan(o, io);
+      case 'apply':
+        return await runApply(o, io);
+      case 'destroy':
+        return await runDestroy(o, io);
+    }
+  } catch (e) {
+    if (e instanceof InputError) {
+      err(renderDiagnostics(e.diagnostics, errStyle, e.sourceText));
+    } else if (e instanceof TopoError && e.source !== 'internal') {
+      err(`${errStyle.red(errStyle.bold('Error:'))} ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+    } else {
+      err(`${errStyle.red('Internal error')} (this is a bug in topo; please report it):\n${(e as Error).stack ?? String(e)}\n`);
+    }
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,22 @@
+import type { KernelSnapshot } from '../live/snapshot.js';
+
+export interface BatchResult {
+  readonly exitCode: number;
+  /** 1-based line that failed, when `ip` said so (`Command failed -:N`). */
+  readonly failedLine?: number;
+  readonly stderr: string;
+}
+
+export interface SnapshotRequest {
+  /** sysctl keys to read, per namespace. Only namespaces that exist are read. */
+  readonly sysctls?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The kernel, as topo sees it. The real one is IpDriver; tests may script their own. */
+export interface Driver {
+  snapshot(req?: SnapshotRequest): Promise<KernelSnapshot>;
+  /** Runs `ip [-n ns] -batch -` with these commands; stops at the first failing line. */
+  runBatch(ns: string, lines: readonly (readonly string[])[]): Promise<BatchResult>;
+  /** Which of these interfaces still exist in ns (for waiting out asynchronous teardown). */
+  existing(ns: string, names: readonly string[]): Promise<string[]>;
+}

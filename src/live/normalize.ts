@@ -1,0 +1,178 @@
+import { sortById } from '../model/build.js';
+import { HOST, ids, sortEnds, type Resource, type Topology, type VethEnd } from '../model/resources.js';
+import { labOfMark } from './marker.js';
+import type { IpLink, KernelSnapshot, NsSnapshot } from './snapshot.js';
+
+/** What the kernel holds, seen through one lab's eyes. */
+export interface LiveState extends Topology {
+  /**
+   * Objects that exist but that this lab does not own, keyed `netns/NAME` or `link/NS/NAME`,
+   * with a description. They can only ever cause a conflict; topo never touches them.
+   */
+  readonly foreign: ReadonlyMap<string, string>;
+  /** Namespaces that exist, owned or not. */
+  readonly namespaces: ReadonlySet<string>;
+  /** Things wrong with owned objects that a plan cannot express, e.g. IPv6 DAD failures. */
+  readonly problems: readonly string[];
+}
+
+export const foreignKey = {
+  netns: (name: string) => `netns/${name}`,
+  link: (ns: string, name: string) => `link/${ns}/${name}`,
+};
+
+/**
+ * Turns raw `ip -j` output into the same resource shapes the file produces, so the diff is a
+ * function of two maps. Kernel-made things (fe80:: addresses, kernel routes, operstate, ifindex)
+ * are dropped here, once, so that they can never show up as drift.
+ */
+export function normalize(snap: KernelSnapshot, lab: string): LiveState {
+  const owned = new Map<string, Resource>();
+  const foreign = new Map<string, string>();
+  const problems: string[] = [];
+  const byNs = new Map(snap.namespaces.map((s) => [s.ns, s]));
+  const ownedNs = new Set<string>();
+
+  for (const s of snap.strays) foreign.set(foreignKey.netns(s.name), s.reason);
+  for (const s of snap.namespaces) {
+    if (s.ns === HOST) continue;
+    const lo = s.links.find((l) => l.ifname === 'lo');
+    const mark = labOfMark(lo?.ifalias);
+    if (mark === lab) {
+      ownedNs.add(s.ns);
+      owned.set(ids.netns(s.ns), { kind: 'netns', id: ids.netns(s.ns), name: s.ns, loUp: hasFlag(lo, 'UP') });
+    } else {
+      foreign.set(foreignKey.netns(s.ns), mark ? `belongs to lab '${mark}'` : 'was not created by topo (its lo has no topo mark)');
+    }
+  }
+
+  // Links: owned iff marked. Everything else is foreign, whatever its name.
+  const ownedIfaces = new Set<string>(); // ns:name
+  const pairedEnds = new Set<string>();
+  for (const s of snap.namespaces) {
+    for (const l of s.links) {
+      if (l.ifname === 'lo' || pairedEnds.has(`${s.ns}:${l.ifname}`)) continue;
+      const mark = labOfMark(l.ifalias);
+      const kind = l.linkinfo?.info_kind;
+      if (mark !== lab) {
+        // A veth end without our mark may still be the peer of a marked end: pairing decides below.
+        foreign.set(foreignKey.link(s.ns, l.ifname), mark ? `belongs to lab '${mark}'` : 'was not created by topo (no topo mark)');
+        continue;
+      }
+      if (kind === 'bridge') {
+        ownedIfaces.add(`${s.ns}:${l.ifname}`);
+        owned.set(ids.bridge(s.ns, l.ifname), { kind: 'bridge', id: ids.bridge(s.ns, l.ifname), ns: s.ns, name: l.ifname, ...linkAttrs(l) });
+      } else if (kind === 'veth') {
+        const me = `${s.ns}:${l.ifname}`;
+        const peer = findPeer(s, l, byNs);
+        const a = end(s.ns, l, true);
+        if (!peer) {
+          // The peer is out of sight (a namespace nobody named) or gone: deletable, never matched.
+          ownedIfaces.add(me);
+          const id = `veth/${me}=?`;
+          owned.set(id, { kind: 'veth', id, a, b: { ns: '?', name: '?', up: false, master: null, marked: false } });
+          continue;
+        }
+        const b = end(peer.ns, peer.link, labOfMark(peer.link.ifalias) === lab);
+        pairedEnds.add(me).add(`${peer.ns}:${peer.link.ifname}`);
+        ownedIfaces.add(me).add(`${peer.ns}:${peer.link.ifname}`);
+        foreign.delete(foreignKey.link(peer.ns, peer.link.ifname));
+        const [x, y] = sortEnds(a, b);
+        owned.set(ids.veth(x, y), { kind: 'veth', id: ids.veth(x, y), a: x, b: y });
+      }
+    }
+  }
+
+  // Addresses on owned interfaces. Scope-link (fe80::) is the kernel's, never ours.
+  for (const s of snap.namespaces) {
+    for (const a of s.addrs) {
+      if (!ownedIfaces.has(`${s.ns}:${a.ifname}`)) continue;
+      for (const info of a.addr_info ?? []) {
+        if (info.scope === 'link' || info.dynamic || (info.family !== 'inet' && info.family !== 'inet6')) continue;
+        const cidr = `${info.local}/${info.prefixlen}`;
+        if (info.dadfailed) problems.push(`address ${cidr} on ${s.ns}:${a.ifname} failed IPv6 duplicate address detection`);
+        owned.set(ids.address(s.ns, a.ifname, cidr), { kind: 'address', id: ids.address(s.ns, a.ifname, cidr), ns: s.ns, ifname: a.ifname, cidr });
+      }
+    }
+  }
+
+  // Routes and sysctls: the whole main table of an owned namespace is the lab's.
+  for (const ns of ownedNs) {
+    const s = byNs.get(ns)!;
+    const routes = s.routes
+      .filter((r) => r.table === undefined && (r.protocol === undefined || r.protocol === 'static' || r.protocol === 'boot') && (r.type === undefined || r.type === 'unicast'))
+      .map((r) => ({ r, to: canonicalDst(r) }))
+      .sort((x, y) => (x.r.metric ?? 0) - (y.r.metric ?? 0));
+    for (const { r, to } of routes) {
+      let id = ids.route(ns, to);
+      if (owned.has(id)) id = `${id}#${r.metric ?? 0}`;
+      owned.set(id, {
+        kind: 'route',
+        id,
+        ns,
+        to,
+        ...(r.gateway !== undefined ? { via: r.gateway } : {}),
+        ...(r.dev !== undefined ? { dev: r.dev } : {}),
+        ...(r.metric !== undefined ? { metric: r.metric } : {}),
+      });
+    }
+    for (const [key, value] of Object.entries(s.sysctls ?? {})) {
+      owned.set(ids.sysctl(ns, key), { kind: 'sysctl', id: ids.sysctl(ns, key), ns, key, value: value.trim().split(/\s+/).join(' ') });
+    }
+  }
+
+  return {
+    lab,
+    resources: sortById(owned),
+    foreign,
+    namespaces: new Set(snap.namespaces.map((s) => s.ns).filter((n) => n !== HOST)),
+    problems,
+  };
+}
+
+function hasFlag(l: IpLink | undefined, flag: string): boolean {
+  return l?.flags?.includes(flag) ?? false;
+}
+
+function linkAttrs(l: IpLink): { up: boolean; mtu?: number; mac?: string } {
+  return {
+    up: hasFlag(l, 'UP'),
+    ...(l.mtu !== undefined ? { mtu: l.mtu } : {}),
+    ...(l.address !== undefined ? { mac: l.address } : {}),
+  };
+}
+
+function end(ns: string, l: IpLink, marked: boolean): VethEnd {
+  return { ns, name: l.ifname, ...linkAttrs(l), master: l.master ?? null, marked };
+}
+
+/** nsid → namespace name, as seen from inside `from`. An nsid without a name is the root (or an unnamed) namespace. */
+function resolveNsid(from: NsSnapshot, nsid: number): string | undefined {
+  const e = from.nsids.find((x) => x.nsid === nsid);
+  if (!e) return undefined;
+  return e.name ?? HOST;
+}
+
+/**
+ * Finds a veth end's peer. Same-namespace peers are named by `link`; cross-namespace ones by
+ * (link_netnsid, link_index), where the nsid is relative to the namespace we look from
+ * (kernel-facts 2.5). A pair is accepted only when each end points back at the other.
+ */
+function findPeer(s: NsSnapshot, l: IpLink, byNs: Map<string, NsSnapshot>): { ns: string; link: IpLink } | undefined {
+  if (l.link_netnsid === undefined || l.link_netnsid === null) {
+    const p = l.link ? s.links.find((x) => x.ifname === l.link) : undefined;
+    return p && p.link === l.ifname ? { ns: s.ns, link: p } : undefined;
+  }
+  const peerNs = resolveNsid(s, l.link_netnsid);
+  if (peerNs === undefined) return undefined;
+  const ps = byNs.get(peerNs);
+  const p = ps?.links.find((x) => x.ifindex === l.link_index);
+  if (!ps || !p || p.link_index !== l.ifindex || p.link_netnsid === undefined) return undefined;
+  return resolveNsid(ps, p.link_netnsid) === s.ns ? { ns: peerNs, link: p } : undefined;
+}
+
+function canonicalDst(r: { dst: string; gateway?: string; pref?: string; metric?: number }): string {
+  if (r.dst === 'default') return r.gateway?.includes(':') || r.pref !== undefined ? '::/0' : '0.0.0.0/0';
+  if (r.dst.includes('/')) return r.dst;
+  return r.dst.includes(':') ? `${r.dst}/128` : `${r.dst}/32`;
+}

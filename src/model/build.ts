@@ -1,0 +1,334 @@
+import { error, type Diagnostic, type SourcePos } from '../diag/diagnostic.js';
+import type { JsonPath, ParsedYaml } from '../config/parse-yaml.js';
+import type { InterfaceSpec, LabFile } from '../config/lab-file.js';
+import { suggestion } from '../util/did-you-mean.js';
+import { contains, hostAddressProblem, networkOf, parseCidr, parseIp, type Cidr } from './cidr.js';
+import {
+  HOST,
+  ids,
+  sortEnds,
+  type Address,
+  type Bridge,
+  type Netns,
+  type Resource,
+  type Route,
+  type Sysctl,
+  type Topology,
+  type Veth,
+  type VethEnd,
+} from './resources.js';
+
+/** Interface names the kernel or `ip` treats specially (kernel-facts 2.2). */
+const RESERVED_IFNAMES = new Set(['lo', 'all', 'default']);
+
+type Pos = (path: JsonPath, opts?: { key?: boolean }) => SourcePos;
+
+interface IfaceSlot {
+  readonly pos: SourcePos;
+  readonly kind: 'bridge' | 'veth';
+  /** For veth ends: index of the link. */
+  readonly link?: number;
+}
+
+/**
+ * Turns a schema-valid lab file into the desired Topology, checking everything the schema
+ * cannot: references between nodes, bridges and links, duplicates, addresses and routes.
+ * Pure: it reports every problem at once and never looks at the kernel.
+ */
+export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topology?: Topology; diags: Diagnostic[] } {
+  const diags: Diagnostic[] = [];
+  const pos: Pos = posOf;
+  const res = new Map<string, Resource>();
+  const add = (r: Resource) => res.set(r.id, r);
+  const nodes = file.nodes ?? {};
+  const bridges = file.bridges ?? {};
+  const links = file.links ?? [];
+
+  if (Object.keys(nodes).filter((n) => n !== HOST).length === 0 && Object.keys(bridges).length === 0 && links.length === 0) {
+    diags.push(error('EMPTY_LAB', 'the lab defines no nodes, bridges or links', pos([]), 'start from examples/seed.yaml; to remove a lab use `topo destroy`'));
+  }
+
+  // Namespaces. `host` is the root namespace: referenced, never created.
+  const nsOf = new Map<string, string>(); // node or bridge name -> namespace
+  for (const name of Object.keys(nodes)) {
+    nsOf.set(name, name);
+    if (name === HOST) {
+      const h = nodes[name]!;
+      for (const k of ['routes', 'sysctls'] as const) {
+        if (h[k] !== undefined) {
+          diags.push(error('HOST_CHANGE', `nodes.host may not have ${k}: they would change the machine itself`, pos(['nodes', HOST, k], { key: true }), 'put them on a namespace node instead'));
+        }
+      }
+      continue;
+    }
+    add({ kind: 'netns', id: ids.netns(name), name, loUp: true, origin: pos(['nodes', name], { key: true }) } satisfies Netns);
+  }
+  nsOf.set(HOST, HOST);
+
+  // Interfaces per namespace, to catch duplicates wherever they come from.
+  const slots = new Map<string, Map<string, IfaceSlot>>();
+  const claim = (ns: string, name: string, slot: IfaceSlot, what: string): boolean => {
+    let m = slots.get(ns);
+    if (!m) slots.set(ns, (m = new Map()));
+    const prev = m.get(name);
+    if (prev) {
+      diags.push(
+        error(
+          'DUPLICATE_INTERFACE',
+          `${what} ${ns}:${name} is already defined${prev.kind === 'veth' ? ' by another link' : ' as a bridge'}`,
+          slot.pos,
+          'an interface name may appear once per namespace',
+          prev.pos,
+        ),
+      );
+      return false;
+    }
+    m.set(name, slot);
+    return true;
+  };
+  const checkIfname = (name: string, at: SourcePos): boolean => {
+    if (RESERVED_IFNAMES.has(name)) {
+      diags.push(error('RESERVED_NAME', `'${name}' is reserved and cannot be a lab interface`, at, 'pick another name'));
+      return false;
+    }
+    if (/^[0-9]+$/.test(name)) {
+      diags.push(error('NUMERIC_NAME', `interface name '${name}' is all digits, which ip confuses with an index`, at, 'add a letter, e.g. eth' + name));
+      return false;
+    }
+    if (Buffer.byteLength(name) > 15) {
+      diags.push(error('NAME_TOO_LONG', `interface name '${name}' is ${Buffer.byteLength(name)} bytes; Linux allows at most 15`, at, 'shorten it: the kernel would refuse it (IFNAMSIZ)'));
+      return false;
+    }
+    return true;
+  };
+
+  // Bridges.
+  const addresses: { ns: string; ifname: string; text: string; path: JsonPath }[] = [];
+  for (const [name, b] of Object.entries(bridges)) {
+    const at = pos(['bridges', name], { key: true });
+    if (nodes[name] !== undefined || name === HOST) {
+      diags.push(error('NAME_CLASH', `bridge '${name}' has the same name as a node`, at, 'bridge and node names must differ'));
+      continue;
+    }
+    const ns = b.node ?? HOST;
+    if (!nsOf.has(ns)) {
+      diags.push(error('UNKNOWN_NODE', `bridge '${name}' is placed in unknown node '${ns}'`, pos(['bridges', name, 'node']), suggestion(ns, nodes ? Object.keys(nodes) : [])));
+      continue;
+    }
+    if (!checkIfname(name, at)) continue;
+    nsOf.set(name, ns);
+    claim(ns, name, { pos: at, kind: 'bridge' }, 'bridge');
+    add({ kind: 'bridge', id: ids.bridge(ns, name), ns, name, ...attrs(b), origin: at } satisfies Bridge);
+    (b.addresses ?? []).forEach((text, i) => addresses.push({ ns, ifname: name, text, path: ['bridges', name, 'addresses', i] }));
+  }
+
+  // Links: veth pairs, with each end placed by its node or bridge.
+  const endAttrs = new Map<string, { spec: InterfaceSpec; path: JsonPath }>();
+  for (const [node, spec] of Object.entries(nodes)) {
+    for (const [ifname, ispec] of Object.entries(spec.interfaces ?? {})) {
+      endAttrs.set(`${node}:${ifname}`, { spec: ispec, path: ['nodes', node, 'interfaces', ifname] });
+    }
+  }
+  const usedAttrs = new Set<string>();
+  const referable = [...nsOf.keys()];
+  links.forEach((link, i) => {
+    const ends: VethEnd[] = [];
+    link.endpoints.forEach((ep, j) => {
+      const at = pos(['links', i, 'endpoints', j]);
+      const [owner, ifname] = ep.split(':') as [string, string];
+      const ns = nsOf.get(owner);
+      if (ns === undefined) {
+        diags.push(error('UNKNOWN_NODE', `endpoint '${ep}' names unknown node or bridge '${owner}'`, at, suggestion(owner, referable) ?? `declare it under nodes: or bridges:`));
+        return;
+      }
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(ifname)) {
+        diags.push(error('BAD_NAME', `invalid interface name '${ifname}' in endpoint '${ep}'`, at, 'names use letters, digits, "_", "." and "-", and start with a letter or digit'));
+        return;
+      }
+      if (!checkIfname(ifname, at)) return;
+      if (!claim(ns, ifname, { pos: at, kind: 'veth', link: i }, 'interface')) return;
+      const isBridge = bridges[owner] !== undefined;
+      const a = endAttrs.get(`${ns}:${ifname}`);
+      if (a) usedAttrs.add(`${ns}:${ifname}`);
+      const spec = a?.spec ?? {};
+      const mtu = spec.mtu ?? link.mtu;
+      ends.push({
+        ns,
+        name: ifname,
+        up: spec.up ?? true,
+        ...(mtu !== undefined ? { mtu } : {}),
+        ...(spec.mac ? { mac: spec.mac.toLowerCase() } : {}),
+        master: isBridge ? owner : null,
+        marked: true,
+      });
+      (spec.addresses ?? []).forEach((text, k) => addresses.push({ ns, ifname, text, path: [...a!.path, 'addresses', k] }));
+    });
+    if (ends.length === 2) {
+      const [x, y] = sortEnds(ends[0]!, ends[1]!);
+      add({ kind: 'veth', id: ids.veth(x, y), a: x, b: y, origin: pos(['links', i]) } satisfies Veth);
+    }
+  });
+
+  // Attributes for interfaces that nothing creates.
+  for (const [key, { path }] of endAttrs) {
+    if (usedAttrs.has(key)) continue;
+    const [node, ifname] = key.split(':') as [string, string];
+    const here = [...(slots.get(node)?.keys() ?? [])];
+    const isBridge = bridges[ifname] !== undefined;
+    diags.push(
+      error(
+        'UNKNOWN_INTERFACE',
+        `no link creates interface '${ifname}' in node '${node}'`,
+        pos(path, { key: true }),
+        isBridge ? `set bridge attributes under bridges.${ifname}` : suggestion(ifname, here) ?? `add a link with endpoint ${node}:${ifname}`,
+      ),
+    );
+  }
+
+  // Addresses: valid, canonical, usable, and each IP used once in the lab.
+  const cidrsByNs = new Map<string, { cidr: Cidr; ifname: string }[]>();
+  const byIp = new Map<string, SourcePos>();
+  for (const a of addresses) {
+    const at = pos(a.path);
+    const c = parseCidr(a.text);
+    if (!c.ok) {
+      diags.push(error('BAD_ADDRESS', c.reason, at, c.hint));
+      continue;
+    }
+    const problem = hostAddressProblem(c.value);
+    if (problem) {
+      diags.push(error('BAD_ADDRESS', problem, at));
+      continue;
+    }
+    const prev = byIp.get(c.value.address);
+    if (prev) {
+      diags.push(error('DUPLICATE_ADDRESS', `address ${c.value.address} is assigned twice`, at, 'each address may appear once in a lab', prev));
+      continue;
+    }
+    byIp.set(c.value.address, at);
+    const list = cidrsByNs.get(a.ns) ?? [];
+    list.push({ cidr: c.value, ifname: a.ifname });
+    cidrsByNs.set(a.ns, list);
+    add({ kind: 'address', id: ids.address(a.ns, a.ifname, c.value.text), ns: a.ns, ifname: a.ifname, cidr: c.value.text, origin: at } satisfies Address);
+  }
+
+  // Routes and sysctls, per namespace node.
+  for (const [node, spec] of Object.entries(nodes)) {
+    if (node === HOST) continue;
+    const seen = new Map<string, SourcePos>();
+    (spec.routes ?? []).forEach((r, i) => {
+      const path: JsonPath = ['nodes', node, 'routes', i];
+      const route = checkRoute(node, r, path, pos, slots.get(node), cidrsByNs.get(node) ?? [], diags);
+      if (!route) return;
+      const prev = seen.get(route.to);
+      if (prev) {
+        diags.push(error('DUPLICATE_ROUTE', `node '${node}' has two routes to ${r.to}`, pos(path), 'keep one route per destination', prev));
+        return;
+      }
+      seen.set(route.to, pos(path));
+      add(route);
+    });
+    for (const [key, value] of Object.entries(spec.sysctls ?? {})) {
+      const text = String(value);
+      const at = pos(['nodes', node, 'sysctls', key]);
+      if (!/^[\x21-\x7e]( ?[\x21-\x7e])*$/.test(text) || text.includes('=')) {
+        diags.push(error('BAD_SYSCTL', `sysctl ${key} has an unusable value '${text}'`, at, 'use a number or printable words separated by single spaces'));
+        continue;
+      }
+      add({ kind: 'sysctl', id: ids.sysctl(node, key), ns: node, key, value: text, origin: at } satisfies Sysctl);
+    }
+  }
+
+  checkMacs(res, diags);
+  if (diags.some((d) => d.severity === 'error')) return { diags };
+  return { topology: { lab: file.lab, resources: sortById(res) }, diags };
+}
+
+function attrs(spec: InterfaceSpec): { up: boolean; mtu?: number; mac?: string } {
+  return {
+    up: spec.up ?? true,
+    ...(spec.mtu !== undefined ? { mtu: spec.mtu } : {}),
+    ...(spec.mac !== undefined ? { mac: spec.mac.toLowerCase() } : {}),
+  };
+}
+
+function checkRoute(
+  node: string,
+  r: { to: string; via: string; dev?: string; metric?: number },
+  path: JsonPath,
+  pos: Pos,
+  ifaces: Map<string, IfaceSlot> | undefined,
+  cidrs: { cidr: Cidr; ifname: string }[],
+  diags: Diagnostic[],
+): Route | undefined {
+  const via = parseIp(r.via);
+  if (!via.ok) {
+    diags.push(error('BAD_ROUTE', `route via: ${via.reason}`, pos([...path, 'via']), via.hint));
+    return undefined;
+  }
+  let to: string;
+  if (r.to === 'default') {
+    to = via.value.family === 4 ? '0.0.0.0/0' : '::/0';
+  } else {
+    const c = parseCidr(r.to);
+    if (!c.ok) {
+      diags.push(error('BAD_ROUTE', `route to: ${c.reason}`, pos([...path, 'to']), c.hint));
+      return undefined;
+    }
+    if (networkOf(c.value) !== c.value.text) {
+      diags.push(error('BAD_ROUTE', `route destination ${r.to} has host bits set`, pos([...path, 'to']), `did you mean ${networkOf(c.value)}?`));
+      return undefined;
+    }
+    if (c.value.family !== via.value.family) {
+      diags.push(error('BAD_ROUTE', `route to ${r.to} is IPv${c.value.family} but via ${r.via} is IPv${via.value.family}`, pos([...path, 'via'])));
+      return undefined;
+    }
+    to = c.value.text;
+  }
+  if (r.dev !== undefined && !ifaces?.has(r.dev)) {
+    diags.push(error('UNKNOWN_INTERFACE', `route dev '${r.dev}' is not an interface of node '${node}'`, pos([...path, 'dev']), suggestion(r.dev, ifaces?.keys() ?? [])));
+    return undefined;
+  }
+  const onLink = cidrs.some((c) => (r.dev === undefined || c.ifname === r.dev) && contains(c.cidr, via.value));
+  const linkLocal6 = via.value.family === 6 && via.value.address.startsWith('fe80:');
+  if (!onLink && !(linkLocal6 && r.dev !== undefined)) {
+    diags.push(
+      error(
+        'GATEWAY_OFF_LINK',
+        `gateway ${r.via} is not on any subnet of node '${node}'${r.dev ? ` on ${r.dev}` : ''}`,
+        pos([...path, 'via']),
+        'the kernel refuses such a route ("Nexthop has invalid gateway"); give the node an address in that subnet',
+      ),
+    );
+    return undefined;
+  }
+  return {
+    kind: 'route',
+    id: ids.route(node, to),
+    ns: node,
+    to,
+    via: via.value.address,
+    ...(r.dev !== undefined ? { dev: r.dev } : {}),
+    ...(r.metric !== undefined ? { metric: r.metric } : {}),
+    origin: pos(path),
+  };
+}
+
+function checkMacs(res: Map<string, Resource>, diags: Diagnostic[]) {
+  const seen = new Map<string, SourcePos | undefined>();
+  for (const r of res.values()) {
+    const ends = r.kind === 'bridge' ? [r] : r.kind === 'veth' ? [r.a, r.b] : [];
+    for (const e of ends) {
+      if (!e.mac) continue;
+      const first = parseInt(e.mac.slice(0, 2), 16);
+      if (first & 1) diags.push(error('BAD_MAC', `MAC ${e.mac} has the multicast bit set`, r.origin, 'use a unicast MAC, e.g. 02:00:00:00:00:01'));
+      else if (/^(00:){5}00$/.test(e.mac)) diags.push(error('BAD_MAC', 'MAC 00:00:00:00:00:00 cannot be assigned', r.origin));
+      else if (seen.has(e.mac)) diags.push(error('DUPLICATE_MAC', `MAC ${e.mac} is used twice`, r.origin, undefined, seen.get(e.mac)));
+      else seen.set(e.mac, r.origin);
+    }
+  }
+}
+
+export function sortById<T extends { id: string }>(m: ReadonlyMap<string, T>): Map<string, T> {
+  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
