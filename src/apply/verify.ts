@@ -10,12 +10,18 @@ import { sysctlRequest } from '../live/read.js';
  * Re-reads the kernel and re-plans until the plan is empty, with bounded retries for what the
  * kernel finishes asynchronously. A difference left over, or an IPv6 DAD failure, is an error that
  * names what differs.
+ *
+ * IPv6: lab addresses are added with nodad, but each interface's fe80:: address still runs DAD
+ * for ~1.2 s after link-up, and until it ends the first neighbour lookup fails (measured: the
+ * first ping fails at once, the next succeeds). So for interfaces that carry IPv6 addresses in the
+ * file, apply returns only when nothing on them is tentative. IPv4-only labs do not wait.
  */
-export async function verify(desired: Topology, driver: Driver, opts: { attempts?: number; delayMs?: number } = {}): Promise<void> {
-  const attempts = opts.attempts ?? 6;
+export async function verify(desired: Topology, driver: Driver, opts: { budgetMs?: number } = {}): Promise<void> {
+  const deadline = Date.now() + (opts.budgetMs ?? 5000);
+  const v6Ifaces = new Set<string>();
+  for (const r of desired.resources.values()) if (r.kind === 'address' && r.cidr.includes(':')) v6Ifaces.add(`${r.ns}:${r.ifname}`);
   let residual: string[] = [];
-  for (let i = 0; i < attempts; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, (opts.delayMs ?? 50) * 2 ** (i - 1)));
+  for (let delay = 25; ; delay = Math.min(delay * 2, 400)) {
     const live = normalize(await driver.snapshot(sysctlRequest(desired)), desired.lab);
     if (live.problems.length > 0) throw new VerificationError(`verification failed: ${live.problems.join('; ')}`, [...live.problems]);
     const { plan: p } = plan(desired, live);
@@ -24,7 +30,13 @@ export async function verify(desired: Topology, driver: Driver, opts: { attempts
       const attrs = c.attrs?.map((a) => `${a.path} is ${String(a.before)}, want ${String(a.after)}`).join(', ');
       return `${c.action} ${describe(r)}${attrs ? ` (${attrs})` : ''}`;
     });
-    if (residual.length === 0) return;
+    const settling = [...live.tentative].filter((i) => v6Ifaces.has(i));
+    if (residual.length === 0 && settling.length === 0) return;
+    if (Date.now() + delay > deadline) {
+      if (residual.length === 0) residual = settling.map((i) => `IPv6 addresses on ${i} are still tentative (duplicate address detection has not finished)`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, delay));
   }
   throw new VerificationError(`verification failed: the kernel still differs from the file after apply:\n  ${residual.join('\n  ')}`, residual);
 }

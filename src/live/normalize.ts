@@ -14,6 +14,8 @@ export interface LiveState extends Topology {
   readonly namespaces: ReadonlySet<string>;
   /** Things wrong with owned objects that a plan cannot express, e.g. IPv6 DAD failures. */
   readonly problems: readonly string[];
+  /** Owned interfaces (`ns:name`) with an IPv6 address still in DAD, link-local included. */
+  readonly tentative: ReadonlySet<string>;
 }
 
 export const foreignKey = {
@@ -30,6 +32,7 @@ export function normalize(snap: KernelSnapshot, lab: string): LiveState {
   const owned = new Map<string, Resource>();
   const foreign = new Map<string, string>();
   const problems: string[] = [];
+  const tentative = new Set<string>();
   const byNs = new Map(snap.namespaces.map((s) => [s.ns, s]));
   const ownedNs = new Set<string>();
 
@@ -88,6 +91,7 @@ export function normalize(snap: KernelSnapshot, lab: string): LiveState {
     for (const a of s.addrs) {
       if (!ownedIfaces.has(`${s.ns}:${a.ifname}`)) continue;
       for (const info of a.addr_info ?? []) {
+        if (info.tentative && !info.dadfailed) tentative.add(`${s.ns}:${a.ifname}`);
         if (info.scope === 'link' || info.dynamic || (info.family !== 'inet' && info.family !== 'inet6')) continue;
         const cidr = `${info.local}/${info.prefixlen}`;
         if (info.dadfailed) problems.push(`address ${cidr} on ${s.ns}:${a.ifname} failed IPv6 duplicate address detection`);
@@ -100,7 +104,10 @@ export function normalize(snap: KernelSnapshot, lab: string): LiveState {
   for (const ns of ownedNs) {
     const s = byNs.get(ns)!;
     const routes = s.routes
-      .filter((r) => r.table === undefined && (r.protocol === undefined || r.protocol === 'static' || r.protocol === 'boot') && (r.type === undefined || r.type === 'unicast'))
+      // Without -d, main-table routes have no `table` and user routes no `protocol`; with -d (which
+      // the reader uses, for linkinfo) they say "table":"main", "protocol":"boot", "type":"unicast"
+      // (iproute2 6.1). Accept both shapes.
+      .filter((r) => (r.table === undefined || r.table === 'main') && (r.protocol === undefined || r.protocol === 'static' || r.protocol === 'boot') && (r.type === undefined || r.type === 'unicast'))
       .map((r) => ({ r, to: canonicalDst(r) }))
       .sort((x, y) => (x.r.metric ?? 0) - (y.r.metric ?? 0));
     for (const { r, to } of routes) {
@@ -127,6 +134,7 @@ export function normalize(snap: KernelSnapshot, lab: string): LiveState {
     foreign,
     namespaces: new Set(snap.namespaces.map((s) => s.ns).filter((n) => n !== HOST)),
     problems,
+    tentative,
   };
 }
 
