@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+const HOLDER = fileURLToPath(new URL('./sandbox-holder.mjs', import.meta.url));
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = `${REPO}dist/cli/main.js`;
+
+export interface Run {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const rootless = process.getuid?.() !== 0;
+const nsArgs = (pid: number) => ['-t', String(pid), ...(rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', `--wd=${REPO}`, '--'];
+
+/** Why sandboxes cannot be made here, or undefined when they can (probed once). */
+export const sandboxUnavailable: string | undefined = (() => {
+  const r = spawnSync('unshare', [...(rootless ? ['-Ur'] : []), '--net', '--mount', '--propagation', 'private', '--', 'ip', 'link', 'show', 'lo'], { encoding: 'utf8' });
+  if (r.error) return `unshare is not available (${r.error.message})`;
+  if (r.status !== 0) return `cannot create a network namespace here (${(r.stderr || '').trim()}); run as root or allow unprivileged user namespaces`;
+  return undefined;
+})();
+
+/**
+ * A throwaway network + mount namespace with a private /run, held by a small process. Every
+ * command runs inside it through nsenter, so a test can never create anything in the machine's
+ * own namespaces; when the holder exits, everything made inside vanishes.
+ */
+export class Sandbox {
+  private constructor(private readonly holder: ChildProcess, readonly pid: number) {}
+
+  static async start(): Promise<Sandbox> {
+    const args = [...(rootless ? ['-Ur'] : []), '--net', '--mount', '--propagation', 'private', '--', process.execPath, HOLDER];
+    const holder = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      holder.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.includes('ready\n')) resolve();
+      });
+      holder.on('exit', (code) => reject(new Error(`sandbox holder exited early (${code})`)));
+      holder.on('error', reject);
+    });
+    return new Sandbox(holder, holder.pid!);
+  }
+
+  /** Runs argv inside the sandbox. */
+  async run(argv: readonly string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
+    const r = await execa('nsenter', [...nsArgs(this.pid), ...argv], {
+      reject: false,
+      cwd: REPO,
+      env: { LC_ALL: 'C', ...opts.env },
+      ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' }),
+    });
+    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  }
+
+  /** Runs argv and fails loudly if it does not succeed: for setup steps. */
+  async must(argv: readonly string[]): Promise<string> {
+    const r = await this.run(argv);
+    if (r.exitCode !== 0) throw new Error(`${argv.join(' ')} failed (${r.exitCode}): ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** The topo CLI, built, as a user would run it. */
+  topo(...args: string[]): Promise<Run> {
+    return this.run([process.execPath, CLI, ...args], { env: { NO_COLOR: '1' } });
+  }
+
+  /** `ip -j` read of one thing, parsed. Independent of topo's own reader. */
+  async ipj(...args: string[]): Promise<any[]> {
+    const out = await this.must(['ip', '-j', ...args]);
+    return out.trim() === '' ? [] : (JSON.parse(out) as any[]);
+  }
+
+  async ping(ns: string, target: string, family: 4 | 6 = 4): Promise<boolean> {
+    const r = await this.run(['ip', 'netns', 'exec', ns, 'ping', ...(family === 6 ? ['-6'] : []), '-c', '1', '-W', '2', target]);
+    return r.exitCode === 0;
+  }
+
+  /**
+   * The sandbox root's full state (links, addresses, routes, namespaces), for before/after
+   * comparisons. Counters and kernel-assigned MACs of links that exist in both are kept: a
+   * round trip must leave everything identical.
+   */
+  async state(): Promise<string> {
+    const [link, addr, route, netns] = await Promise.all([
+      this.ipj('-d', 'link', 'show'),
+      this.ipj('addr', 'show'),
+      this.ipj('route', 'show', 'table', 'all'),
+      this.ipj('netns', 'list'),
+    ]);
+    return JSON.stringify({ link, addr, route, netns }, null, 1);
+  }
+
+  async stop(): Promise<void> {
+    if (this.holder.exitCode !== null) return;
+    const exited = new Promise((r) => this.holder.on('exit', r));
+    this.holder.stdin!.end();
+    await exited;
+  }
+}
