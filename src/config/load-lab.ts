@@ -17,9 +17,14 @@ export function loadLab(path: string): { topology: Topology; text: string; warni
   const fail = (diags: Diagnostic[]) => {
     throw new InputError(diags, source.text);
   };
-  if (parsed.diags.length > 0) fail(parsed.diags);
+  // Non-string keys do not stop schema validation (the data is still well-formed); syntax errors do.
+  if (parsed.data === undefined && parsed.diags.length > 0) fail(parsed.diags);
   const { lab, diags } = validateSchema(parsed);
-  if (!lab) return fail(diags);
+  if (!lab || parsed.diags.length > 0) {
+    // A non-string key also fails the schema's name rules: report it once, as what it is.
+    const explained = new Set(parsed.diags.map((d) => `${d.pos?.line}:${d.pos?.col}`));
+    return fail([...parsed.diags, ...diags.filter((d) => !explained.has(`${d.pos?.line}:${d.pos?.col}`))]);
+  }
   const built = buildTopology(lab, parsed.posOf);
   if (!built.topology) return fail(built.diags);
   return { topology: built.topology, text: source.text, warnings: built.diags };

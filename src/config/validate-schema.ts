@@ -104,7 +104,8 @@ function describeError(e: ErrorObject, parsed: ParsedYaml): Diagnostic | undefin
       const want = String((e.params as { type: string | string[] }).type).replace(',', ' or ');
       const got = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value;
       const quote = want.includes('string') && (typeof value === 'number' || typeof value === 'boolean' || value === null);
-      return error('WRONG_TYPE', `${dotted(path)} must be ${want === 'object' ? 'a mapping' : want === 'array' ? 'a list' : `a ${want}`}, not ${got}`, parsed.posOf(path), quote ? 'quote it, e.g. "0777"' : undefined);
+      const noun = want === 'object' ? 'a mapping' : want === 'array' ? 'a list' : `${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`;
+      return error('WRONG_TYPE', `${dotted(path)} must be ${noun}, not ${got}`, parsed.posOf(path), quote ? `YAML read it as ${got}; quote it if you mean the text: "${String(value)}"` : undefined);
     }
     case 'pattern':
     case 'maxLength': {

@@ -102,11 +102,16 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
     return true;
   };
 
+  const macs: { mac: string; pos: SourcePos }[] = [];
   // Bridges.
   const addresses: { ns: string; ifname: string; text: string; path: JsonPath }[] = [];
   for (const [name, b] of Object.entries(bridges)) {
     const at = pos(['bridges', name], { key: true });
-    if (nodes[name] !== undefined || name === HOST) {
+    if (name === HOST) {
+      diags.push(error('RESERVED_NAME', `'host' is reserved for the root namespace and cannot name a bridge`, at, 'pick another name'));
+      continue;
+    }
+    if (nodes[name] !== undefined) {
       diags.push(error('NAME_CLASH', `bridge '${name}' has the same name as a node`, at, 'bridge and node names must differ'));
       continue;
     }
@@ -119,6 +124,7 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
     nsOf.set(name, ns);
     claim(ns, name, { pos: at, kind: 'bridge' }, 'bridge');
     add({ kind: 'bridge', id: ids.bridge(ns, name), ns, name, ...attrs(b), origin: at } satisfies Bridge);
+    if (b.mac) macs.push({ mac: b.mac.toLowerCase(), pos: pos(['bridges', name, 'mac']) });
     (b.addresses ?? []).forEach((text, i) => addresses.push({ ns, ifname: name, text, path: ['bridges', name, 'addresses', i] }));
   }
 
@@ -151,6 +157,7 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
       const a = endAttrs.get(`${ns}:${ifname}`);
       if (a) usedAttrs.add(`${ns}:${ifname}`);
       const spec = a?.spec ?? {};
+      if (spec.mac) macs.push({ mac: spec.mac.toLowerCase(), pos: pos([...a!.path, 'mac']) });
       const mtu = spec.mtu ?? link.mtu;
       ends.push({
         ns,
@@ -231,15 +238,17 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
     for (const [key, value] of Object.entries(spec.sysctls ?? {})) {
       const text = String(value);
       const at = pos(['nodes', node, 'sysctls', key]);
-      if (!/^[\x21-\x7e]( ?[\x21-\x7e])*$/.test(text) || text.includes('=')) {
-        diags.push(error('BAD_SYSCTL', `sysctl ${key} has an unusable value '${text}'`, at, 'use a number or printable words separated by single spaces'));
+      // Numbers, words and space-separated lists (e.g. ping_group_range "0 2147483647"): what
+      // net.* sysctls take. Anything else would only fail in the kernel, mid-apply.
+      if (!/^[A-Za-z0-9_.:\/-]+( [A-Za-z0-9_.:\/-]+)*$/.test(text)) {
+        diags.push(error('BAD_SYSCTL', `sysctl ${key} has an unusable value '${text}'`, at, 'use a number, a word, or words separated by single spaces'));
         continue;
       }
       add({ kind: 'sysctl', id: ids.sysctl(node, key), ns: node, key, value: text, origin: at } satisfies Sysctl);
     }
   }
 
-  checkMacs(res, diags);
+  checkMacs(macs, diags);
   if (diags.some((d) => d.severity === 'error')) return { diags };
   return { topology: { lab: file.lab, resources: sortById(res) }, diags };
 }
@@ -314,18 +323,13 @@ function checkRoute(
   };
 }
 
-function checkMacs(res: Map<string, Resource>, diags: Diagnostic[]) {
-  const seen = new Map<string, SourcePos | undefined>();
-  for (const r of res.values()) {
-    const ends = r.kind === 'bridge' ? [r] : r.kind === 'veth' ? [r.a, r.b] : [];
-    for (const e of ends) {
-      if (!e.mac) continue;
-      const first = parseInt(e.mac.slice(0, 2), 16);
-      if (first & 1) diags.push(error('BAD_MAC', `MAC ${e.mac} has the multicast bit set`, r.origin, 'use a unicast MAC, e.g. 02:00:00:00:00:01'));
-      else if (/^(00:){5}00$/.test(e.mac)) diags.push(error('BAD_MAC', 'MAC 00:00:00:00:00:00 cannot be assigned', r.origin));
-      else if (seen.has(e.mac)) diags.push(error('DUPLICATE_MAC', `MAC ${e.mac} is used twice`, r.origin, undefined, seen.get(e.mac)));
-      else seen.set(e.mac, r.origin);
-    }
+function checkMacs(macs: { mac: string; pos: SourcePos }[], diags: Diagnostic[]) {
+  const seen = new Map<string, SourcePos>();
+  for (const { mac, pos } of macs) {
+    if (parseInt(mac.slice(0, 2), 16) & 1) diags.push(error('BAD_MAC', `MAC ${mac} has the multicast bit set`, pos, 'use a unicast MAC, e.g. 02:00:00:00:00:01'));
+    else if (/^(00:){5}00$/.test(mac)) diags.push(error('BAD_MAC', 'MAC 00:00:00:00:00:00 cannot be assigned', pos, 'use a unicast MAC, e.g. 02:00:00:00:00:01'));
+    else if (seen.has(mac)) diags.push(error('DUPLICATE_MAC', `MAC ${mac} is used twice`, pos, 'each MAC may appear once in a lab', seen.get(mac)));
+    else seen.set(mac, pos);
   }
 }
 
