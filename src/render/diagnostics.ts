@@ -15,8 +15,9 @@ export function renderDiagnostics(diags: readonly Diagnostic[], style: Style, so
     const src = d.pos ? lines?.[d.pos.line - 1] : undefined;
     if (src !== undefined && d.pos) {
       const n = String(d.pos.line);
-      out.push(style.dim(`  ${n} | `) + src.replace(/\t/g, ' '));
-      out.push(style.dim(`  ${' '.repeat(n.length)} | `) + ' '.repeat(Math.max(0, d.pos.col - 1)) + style.red('^'));
+      const { text, caret } = window(src.replace(/\t/g, ' '), d.pos.col - 1);
+      out.push(style.dim(`  ${n} | `) + text);
+      out.push(style.dim(`  ${' '.repeat(n.length)} | `) + ' '.repeat(caret) + style.red('^'));
     }
     if (d.related) out.push(`  note: first defined at ${formatPos(d.related)}`);
     if (d.hint) out.push(`  hint: ${d.hint}`);
@@ -24,4 +25,12 @@ export function renderDiagnostics(diags: readonly Diagnostic[], style: Style, so
   const n = diags.filter((d) => d.severity === 'error').length;
   if (n > 0) out.push('', `${n} error${n === 1 ? '' : 's'}; nothing was changed.`);
   return out.join('\n') + '\n';
+}
+
+/** At most ~100 columns of a source line, centred on the caret, so a minified file stays readable. */
+function window(line: string, col: number, width = 100): { text: string; caret: number } {
+  if (line.length <= width) return { text: line, caret: Math.max(0, col) };
+  const start = Math.max(0, Math.min(col - width / 2, line.length - width));
+  const text = (start > 0 ? '…' : '') + line.slice(start, start + width) + (start + width < line.length ? '…' : '');
+  return { text, caret: col - start + (start > 0 ? 1 : 0) };
 }
