@@ -54,7 +54,12 @@ export function parseYaml(source: LabSource): ParsedYaml {
     return at(node?.range?.[0] ?? 0);
   };
   if (!doc) return { source, data: undefined, diags, posOf };
+  // A broken file can repeat one error hundreds of times: keep each (code, place) once.
+  const seen = new Set<string>();
   for (const e of [...doc.errors, ...doc.warnings]) {
+    const key = `${e.code}:${e.pos[0]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     diags.push(error(`YAML_${e.code}`, firstLine(e.message), at(e.pos[0])));
   }
   if (diags.length > 0) return { source, data: undefined, diags, posOf };

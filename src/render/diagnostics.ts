@@ -1,6 +1,8 @@
 import { formatPos, sortDiagnostics, type Diagnostic } from '../diag/diagnostic.js';
 import type { Style } from './style.js';
 
+const MAX_SHOWN = 50;
+
 /**
  * `lab.yaml:14:9: error[UNKNOWN_NODE]: ...`, then the source line with a caret, then the hint.
  * All diagnostics, sorted by position.
@@ -8,7 +10,8 @@ import type { Style } from './style.js';
 export function renderDiagnostics(diags: readonly Diagnostic[], style: Style, sourceText?: string): string {
   const lines = sourceText?.split('\n');
   const out: string[] = [];
-  for (const d of sortDiagnostics(diags)) {
+  const sorted = sortDiagnostics(diags);
+  for (const d of sorted.slice(0, MAX_SHOWN)) {
     const where = d.pos ? `${formatPos(d.pos)}: ` : '';
     const sev = d.severity === 'error' ? style.red(`error[${d.code}]`) : style.yellow(`warning[${d.code}]`);
     out.push(`${style.bold(where)}${sev}: ${d.message}`);
@@ -22,6 +25,7 @@ export function renderDiagnostics(diags: readonly Diagnostic[], style: Style, so
     if (d.related) out.push(`  note: first defined at ${formatPos(d.related)}`);
     if (d.hint) out.push(`  hint: ${d.hint}`);
   }
+  if (sorted.length > MAX_SHOWN) out.push(`... and ${sorted.length - MAX_SHOWN} more`);
   const n = diags.filter((d) => d.severity === 'error').length;
   if (n > 0) out.push('', `${n} error${n === 1 ? '' : 's'}; nothing was changed.`);
   return out.join('\n') + '\n';
