@@ -27,8 +27,14 @@ export function schedule(plan: Plan, opsPerStep: readonly (readonly Op[])[]): { 
     const deps = dependencies(new Map(idx.map(([s]) => { const r = resOf(byId.get(s.id)!); return [r.id, r]; })));
     const dependents = new Map<string, string[]>();
     for (const [id, ds] of deps) for (const d of ds) dependents.set(d, [...(dependents.get(d) ?? []), id]);
-    // Each step's ops as (wave, ns); a step may not start before the steps it depends on finish.
+    // Each step's ops as (wave, ns); a step may not start before what it needs of the steps it
+    // depends on is done. What is needed of a new namespace is only that it exists (`netns add`),
+    // not its marked, up lo: waiting for that would cost a whole wave of processes.
     const placed = new Map<number, { wave: number; ns: string }[]>();
+    const needed = (j: number) => {
+      const ops = placed.get(j)!;
+      return p === 'create' && byId.get(plan.steps[j]!.id)!.after!.kind === 'netns' ? ops.slice(0, 1) : ops;
+    };
     const waves: Map<string, PlacedOp[]>[] = [];
     for (const [s, i] of idx) {
       const r = resOf(byId.get(s.id)!);
@@ -37,7 +43,7 @@ export function schedule(plan: Plan, opsPerStep: readonly (readonly Op[])[]): { 
       const after = before
         .map((d) => stepOfRes.get(d))
         .filter((j): j is number => j !== undefined && placed.has(j))
-        .flatMap((j) => placed.get(j)!);
+        .flatMap(needed);
       let prev: { wave: number; ns: string }[] = after;
       const mine: { wave: number; ns: string }[] = [];
       for (const op of opsPerStep[i] ?? []) {

@@ -95,7 +95,7 @@ function replaceReason(before: Bridge | Veth, after: Bridge | Veth): string {
   if (before.kind !== after.kind) return `${before.kind} becomes a ${after.kind}`;
   if (before.kind === 'veth' && after.kind === 'veth') {
     const b = `${endKey(before.a)} <-> ${endKey(before.b)}`.replace('?:?', 'an unknown peer');
-    return `peer changed: was ${b}`;
+    return `its ends changed, was ${b}`;
   }
   return 'identity changed';
 }

@@ -32,11 +32,13 @@ function details(c: Change, r: Resource): string {
   if (c.action === 'update' || c.action === 'delete') return '';
   const bits: string[] = [];
   if (r.kind === 'veth') {
+    // Both ends may share a name (eth1 <-> eth1): qualify them when they do.
+    const label = (e: typeof r.a) => (r.a.name === r.b.name ? `${e.ns}:${e.name}` : e.name);
     for (const e of [r.a, r.b]) {
-      if (e.master) bits.push(`${e.name} in ${e.master}`);
-      if (e.mtu !== undefined) bits.push(`${e.name} mtu ${e.mtu}`);
-      if (e.mac !== undefined) bits.push(`${e.name} mac ${e.mac}`);
-      if (!e.up) bits.push(`${e.name} down`);
+      if (e.master) bits.push(`${label(e)} in ${e.master}`);
+      if (e.mtu !== undefined) bits.push(`${label(e)} mtu ${e.mtu}`);
+      if (e.mac !== undefined) bits.push(`${label(e)} mac ${e.mac}`);
+      if (!e.up) bits.push(`${label(e)} down`);
     }
   } else if (r.kind === 'bridge') {
     if (r.mtu !== undefined) bits.push(`mtu ${r.mtu}`);
