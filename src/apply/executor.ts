@@ -5,7 +5,8 @@ import type { Change, Plan } from '../plan/types.js';
 import { compilePlan } from './compile.js';
 import { schedule, type Wave } from './schedule.js';
 
-export type StepStatus = 'applied' | 'failed' | 'not-attempted';
+/** `partial`: some of the step's commands ran, but not all (another step's failure stopped it). */
+export type StepStatus = 'applied' | 'failed' | 'partial' | 'not-attempted';
 
 export interface StepFailure {
   readonly step: number;
@@ -89,9 +90,9 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
     lingering = await settle(plan, driver, hooks.settleMs ?? 3000);
     if (lingering.length === 0 || create.length === 0) await runWaves(create);
   }
-  // A step whose ops ran only in part is neither applied nor untouched: it failed.
+  // A step whose ops ran only in part is neither applied nor untouched.
   status.forEach((s, i) => {
-    if (s === 'not-attempted' && remaining[i]! < ops[i]!.length) status[i] = 'failed';
+    if (s === 'not-attempted' && remaining[i]! < ops[i]!.length) status[i] = 'partial';
   });
   return { status, ...(failure ? { failure } : {}), lingering, interrupted };
 }

@@ -123,8 +123,9 @@ function reportPartial(plan: Plan, r: ApplyResult, io: Io) {
   } else {
     lines.push(`${s.yellow(s.bold('Interrupted.'))} The running commands finished; nothing further was started.`);
   }
-  for (const [title, k] of [['Applied', 'applied'], ['Failed', 'failed'], ['Not attempted', 'not-attempted']] as const) {
+  for (const [title, k] of [['Applied', 'applied'], ['Failed', 'failed'], ['Started, not finished', 'partial'], ['Not attempted', 'not-attempted']] as const) {
     const ids = group(k);
+    if (k === 'partial' && ids.length === 0) continue;
     lines.push(`${title} (${ids.length}):`);
     for (const i of ids) lines.push(`  ${label(i)}`);
   }

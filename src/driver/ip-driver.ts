@@ -56,23 +56,20 @@ export class IpDriver implements Driver {
     const reads = await Promise.all(
       [HOST, ...names.sort()].map(async (ns) => {
         const r = await this.readNs(ns, req.sysctls?.get(ns));
-        if ('stray' in r) {
-          if (r.stray) strays.push({ name: ns, reason: r.stray });
-          return undefined;
-        }
-        return r;
+        if ('stray' in r) strays.push({ name: ns, reason: r.stray });
+        return 'gone' in r || 'stray' in r ? undefined : r;
       }),
     );
     return { namespaces: reads.filter((x): x is NsSnapshot => x !== undefined), strays };
   }
 
   /** One process per namespace: link, addr, routes and nsids in a single `-j -batch`. */
-  private async readNs(ns: string, sysctlKeys?: readonly string[]): Promise<NsSnapshot | { stray?: string }> {
+  private async readNs(ns: string, sysctlKeys?: readonly string[]): Promise<NsSnapshot | { gone: true } | { stray: string }> {
     const r = await this.run(ns, ['-j', '-d', '-batch', '-'], 'link show\naddr show\nroute show table all\nnetns list-id\n');
     if (r.exitCode !== 0) {
       if (ns === HOST) throw new TopoError(`cannot read the host's links: ${r.stderr.trim()}`, 'system');
       // Deleted between the listing and the read: simply not there.
-      if (/No such file or directory/.test(r.stderr)) return {};
+      if (/No such file or directory/.test(r.stderr)) return { gone: true };
       return { stray: `is not a usable network namespace (${r.stderr.trim().split('\n')[0]})` };
     }
     const parts = parseJsonLines(r.stdout);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { execute } from '../../src/apply/executor.js';
+import { loadLab } from '../../src/config/load-lab.js';
+import type { BatchResult, Driver } from '../../src/driver/driver.js';
+import { normalize } from '../../src/live/normalize.js';
+import { HOST } from '../../src/model/resources.js';
+import { plan } from '../../src/plan/planner.js';
+
+const empty = normalize({ namespaces: [{ ns: HOST, links: [], addrs: [], routes: [], nsids: [] }], strays: [] }, 'seed');
+const seedPlan = () => plan(loadLab('examples/seed.yaml').topology, empty).plan;
+
+/** A driver that records batches and fails where told. */
+function driver(fail?: { ns: string; line: number; stderr: string }) {
+  const batches: { ns: string; lines: string[] }[] = [];
+  const d: Driver = {
+    snapshot: async () => ({ namespaces: [], strays: [] }),
+    existing: async () => [],
+    runBatch: async (ns, lines): Promise<BatchResult> => {
+      batches.push({ ns, lines: lines.map((l) => l.join(' ')) });
+      if (fail && fail.ns === ns) return { exitCode: 1, failedLine: fail.line, stderr: fail.stderr };
+      return { exitCode: 0, stderr: '' };
+    },
+  };
+  return { d, batches };
+}
+
+describe('execute', () => {
+  it('runs the reference lab as one host batch, then one batch per namespace in parallel', async () => {
+    const { d, batches } = driver();
+    const p = seedPlan();
+    const r = await execute(p, d);
+    expect(r.status.every((s) => s === 'applied')).toBe(true);
+    expect(batches.map((b) => b.ns)).toEqual(['host', 'ns0', 'ns1']);
+  });
+
+  it('says exactly what was applied, what failed (in plain words) and what was not attempted', async () => {
+    const p = seedPlan();
+    // Host batch: netns add ns0, netns add ns1, link add br0, link set br0 ... (line 3 fails).
+    const { d, batches } = driver({ ns: HOST, line: 3, stderr: 'RTNETLINK answers: File exists\nCommand failed -:3\n' });
+    const r = await execute(p, d);
+    const byStatus = (s: string) => p.steps.filter((_, i) => r.status[i] === s).map((st) => st.id);
+    expect(byStatus('failed')).toEqual(['bridge/host/br0']);
+    // The namespaces were created, but their lo was never marked: started, not finished.
+    expect(byStatus('partial')).toEqual(['netns/ns0', 'netns/ns1']);
+    expect(byStatus('applied')).toEqual([]);
+    expect(byStatus('not-attempted')).toContain('veth/host:veth0=ns0:ceth0');
+    expect(byStatus('failed').length + byStatus('partial').length + byStatus('not-attempted').length).toBe(p.steps.length);
+    expect(r.failure).toMatchObject({ command: 'ip link add name br0 type bridge', message: expect.stringMatching(/already exists/) });
+    expect(batches).toHaveLength(1); // nothing after the failing wave
+  });
+
+  it('stops before the next wave when asked to (Ctrl-C)', async () => {
+    const { d, batches } = driver();
+    let waves = 0;
+    const r = await execute(seedPlan(), d, { shouldStop: () => waves++ > 0 });
+    expect(r.interrupted).toBe(true);
+    expect(batches.map((b) => b.ns)).toEqual(['host']);
+  });
+});

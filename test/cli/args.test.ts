@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../../src/cli/args.js';
+import { effectiveCaps, requirePrivileges } from '../../src/cli/preflight.js';
+import { chooseStyle } from '../../src/render/style.js';
+
+describe('parseCommandLine', () => {
+  it('defaults FILE to ./lab.yaml', () => {
+    expect(parseCommandLine(['plan'])).toMatchObject({ command: 'plan', file: 'lab.yaml' });
+  });
+  it('takes -y / --auto-approve for apply and destroy only', () => {
+    expect(parseCommandLine(['apply', '-y', 'x.yaml'])).toMatchObject({ command: 'apply', file: 'x.yaml', autoApprove: true });
+    expect(parseCommandLine(['plan', '-y'])).toEqual({ error: '--auto-approve applies only to apply and destroy' });
+  });
+  it('rejects unknown commands and options', () => {
+    expect(parseCommandLine(['aply'])).toEqual({ error: "unknown command 'aply'" });
+    expect(parseCommandLine(['plan', '--jsn'])).toMatchObject({ error: expect.stringMatching(/Unknown option '--jsn'/) });
+  });
+  it('routes help', () => {
+    expect(parseCommandLine([])).toMatchObject({ command: 'help' });
+    expect(parseCommandLine(['help', 'apply'])).toMatchObject({ command: 'help', topic: 'apply' });
+    expect(parseCommandLine(['apply', '--help'])).toMatchObject({ command: 'apply', help: true });
+  });
+});
+
+describe('preflight', () => {
+  it('reads CapEff and demands CAP_NET_ADMIN and CAP_SYS_ADMIN, naming sudo', () => {
+    expect(effectiveCaps('Name:\tx\nCapEff:\t000001ffffffffff\n')).toBe(0x1ffffffffffn);
+    expect(() => requirePrivileges('plan', 0n)).toThrow(/topo plan needs root/);
+    expect(() => requirePrivileges('plan', 1n << 12n)).toThrow(/CAP_SYS_ADMIN/);
+    expect(() => requirePrivileges('plan', (1n << 12n) | (1n << 21n))).not.toThrow();
+  });
+});
+
+describe('chooseStyle', () => {
+  const tty = { isTTY: true };
+  it('colours only a TTY, and never under --no-color or NO_COLOR', () => {
+    expect(chooseStyle(tty, false, {}).red('x')).toBe('\x1b[31mx\x1b[39m');
+    expect(chooseStyle({ isTTY: false }, false, {}).red('x')).toBe('x');
+    expect(chooseStyle(tty, true, {}).red('x')).toBe('x');
+    expect(chooseStyle(tty, false, { NO_COLOR: '1' }).red('x')).toBe('x');
+  });
+});

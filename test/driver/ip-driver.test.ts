@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { explainIpError } from '../../src/driver/classify.js';
+import { IpDriver, batchLine, parseJsonLines, type Exec } from '../../src/driver/ip-driver.js';
+
+describe('batchLine', () => {
+  it('joins words and quotes the ones with single spaces', () => {
+    expect(batchLine(['netns', 'exec', 'r', 'sysctl', '-w', 'net.ipv4.ping_group_range=0 2147483647'])).toBe('netns exec r sysctl -w "net.ipv4.ping_group_range=0 2147483647"');
+  });
+  it.each([['a"b'], ["a'b"], ['a\\b'], ['a#b'], ['a\nb'], [''], [' a'], ['a  b']])('refuses %j, which ip -batch would misparse', (w) => {
+    expect(() => batchLine(['link', 'set', w])).toThrow(/refusing/);
+  });
+});
+
+describe('parseJsonLines', () => {
+  it('reads one JSON document per line', () => {
+    expect(parseJsonLines('[{"a":1}]\n[]\n')).toEqual([[{ a: 1 }], []]);
+  });
+  it('survives names with raw control characters, which ip -j does not escape', () => {
+    const out = parseJsonLines('[{"ifname":"rz\x01x"},{"ifname":"rz\\"q"}]\n');
+    expect(out[0]).toEqual([{ ifname: 'rz\x01x' }, { ifname: 'rz"q' }]);
+  });
+});
+
+describe('explainIpError', () => {
+  it('puts ip errors in plain words with a hint', () => {
+    expect(explainIpError('RTNETLINK answers: File exists\nCommand failed -:2\n')).toEqual({
+      message: 'an object with that name already exists (RTNETLINK answers: File exists)',
+      hint: 'run `topo plan` to see who owns it',
+    });
+    expect(explainIpError('Error: Unknown device type.').message).toMatch(/kernel lacks this kind of link/);
+    expect(explainIpError('something new').message).toBe('something new');
+  });
+});
+
+/** A scripted `ip`: answers by argv, records every call. */
+function scripted(answers: (argv: readonly string[], input?: string) => { exitCode?: number; stdout?: string; stderr?: string }) {
+  const calls: { argv: readonly string[]; input?: string }[] = [];
+  const exec: Exec = async (file, argv, input) => {
+    expect(file).toBe('ip');
+    calls.push({ argv, ...(input !== undefined ? { input } : {}) });
+    const a = answers(argv, input);
+    return { exitCode: a.exitCode ?? 0, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
+  };
+  return { exec, calls };
+}
+
+const NS_READ = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n[]\n';
+
+describe('IpDriver', () => {
+  it('reads each namespace with one ip -j -d -batch process, and reports strays and vanished ones', async () => {
+    const { exec, calls } = scripted((argv) => {
+      if (argv.join(' ') === '-j netns list') return { stdout: '[{"name":"b"},{"name":"junk"},{"name":"gone"},{"name":"a"}]\n' };
+      if (argv[1] === 'junk') return { exitCode: 255, stderr: 'setting the network namespace "junk" failed: Invalid argument\n' };
+      if (argv[1] === 'gone') return { exitCode: 255, stderr: 'Cannot open network namespace "gone": No such file or directory\n' };
+      return { stdout: NS_READ };
+    });
+    const snap = await new IpDriver({ exec }).snapshot();
+    expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'b']);
+    expect(snap.strays).toEqual([{ name: 'junk', reason: 'is not a usable network namespace (setting the network namespace "junk" failed: Invalid argument)' }]);
+    const reads = calls.filter((c) => c.input);
+    expect(reads.map((c) => c.argv.join(' '))).toContain('-n a -j -d -batch -');
+    expect(reads[0]!.input).toBe('link show\naddr show\nroute show table all\nnetns list-id\n');
+  });
+
+  it('maps "Command failed -:N" to the failing line', async () => {
+    const { exec, calls } = scripted(() => ({ exitCode: 1, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' }));
+    const r = await new IpDriver({ exec }).runBatch('ns0', [['link', 'add', 'name', 'x', 'type', 'bridge'], ['link', 'add', 'name', 'x', 'type', 'bridge']]);
+    expect(r).toMatchObject({ exitCode: 1, failedLine: 2 });
+    expect(calls[0]).toEqual({ argv: ['-n', 'ns0', '-batch', '-'], input: 'link add name x type bridge\nlink add name x type bridge\n' });
+  });
+});
