@@ -12,6 +12,7 @@ export function explainIpError(stderr: string): { message: string; hint?: string
     [/Cannot assign requested address/, 'the kernel refused the address', undefined],
     [/No such process/, 'the route does not exist', undefined],
     [/Device or resource busy/, 'the object is busy', 'a process may be using it; try again'],
+    [/sysctl: cannot stat/, 'this kernel has no such sysctl', 'check the key\'s spelling; for interface keys, the interface must exist in that node'],
   ];
   for (const [re, message, hint] of rules) {
     if (re.test(s)) return hint ? { message: `${message} (${firstLine(s)})`, hint } : { message: `${message} (${firstLine(s)})` };

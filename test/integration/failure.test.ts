@@ -33,7 +33,7 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
     writeFileSync(file, LAB('    sysctls:\n      net.ipv4.no_such_knob: 1'));
     const r = await sb.topo('apply', '-y', file);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/^Error: create sysctl a net\.ipv4\.no_such_knob = 1 failed: .*no_such_knob.*No such file or directory/m);
+    expect(r.stderr).toMatch(/^Error: create sysctl a net\.ipv4\.no_such_knob = 1 failed: this kernel has no such sysctl \(sysctl: cannot stat \/proc\/sys\/net\/ipv4\/no_such_knob: No such file or directory\)$/m);
     expect(r.stderr).toMatch(/^ {2}command: ip netns exec a sysctl -q -w net\.ipv4\.no_such_knob=1$/m);
     expect(r.stderr).toMatch(/^Applied \(\d+\):\n {2}create netns a$/m);
     expect(r.stderr).toMatch(/^Failed \(1\):\n {2}create sysctl a net\.ipv4\.no_such_knob = 1$/m);
