@@ -11,9 +11,11 @@ const EXAMPLES: { file: string; pings: [string, string, (4 | 6)?][] }[] = [
     file: 'examples/dual-stack.yaml',
     pings: [['a', '10.30.0.1'], ['b', '10.20.0.1'], ['a', '2001:db8:30::1', 6], ['b', '2001:db8:20::1', 6]],
   },
+  // Not an example: addresses, MTU and MAC on the lab's own end in the (sandbox's) root namespace.
+  { file: 'test/golden/model/host-ends.yaml', pings: [['r', '192.0.2.1'], ['r', '2001:db8:1::1', 6]] },
 ];
 
-describe.skipIf(sandboxUnavailable)('every example: apply, check, no-op plan, destroy, nothing left', () => {
+describe.skipIf(sandboxUnavailable)('every example (and a lab with host ends): apply, check, no-op plan, destroy, nothing left', () => {
   let sb: Sandbox;
   beforeEach(async () => {
     sb = await Sandbox.start();
