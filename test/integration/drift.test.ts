@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Sandbox, sandboxUnavailable } from '../support/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 import { checkAgainstFile } from './independent-check.js';
 
 /**
@@ -77,16 +77,11 @@ const DRIFTS: { name: string; file: string; make: string[][]; shows: RegExp[]; p
 ];
 
 describe.skipIf(sandboxUnavailable)('drift made by hand is shown by plan and repaired by apply', () => {
-  let sb: Sandbox;
-  beforeEach(async () => {
-    sb = await Sandbox.start();
-  });
-  afterEach(async () => {
-    await sb?.stop();
-  });
+  const sandbox = useSandbox();
 
   for (const d of DRIFTS) {
     it(d.name, async () => {
+      const sb = sandbox();
       expect((await sb.topo('apply', '-y', d.file)).exitCode).toBe(0);
       for (const argv of d.make) await sb.must(argv);
 

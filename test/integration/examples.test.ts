@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Sandbox, sandboxUnavailable } from '../support/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 import { checkAgainstFile } from './independent-check.js';
 
 /** What each example is for, proved by traffic: [from, to, family]. */
@@ -16,16 +16,11 @@ const EXAMPLES: { file: string; pings: [string, string, (4 | 6)?][] }[] = [
 ];
 
 describe.skipIf(sandboxUnavailable)('every example (and a lab with host ends): apply, check, no-op plan, destroy, nothing left', () => {
-  let sb: Sandbox;
-  beforeEach(async () => {
-    sb = await Sandbox.start();
-  });
-  afterEach(async () => {
-    await sb?.stop();
-  });
+  const sandbox = useSandbox();
 
   for (const ex of EXAMPLES) {
     it(ex.file, async () => {
+      const sb = sandbox();
       const before = await sb.state();
 
       const apply = await sb.topo('apply', '-y', ex.file);

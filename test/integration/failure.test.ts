@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Sandbox, sandboxUnavailable } from '../support/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 
 const LAB = (sysctls: string) => `lab: broken
 nodes:
@@ -18,15 +18,10 @@ links:
 `;
 
 describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
-  let sb: Sandbox;
-  beforeEach(async () => {
-    sb = await Sandbox.start();
-  });
-  afterEach(async () => {
-    await sb?.stop();
-  });
+  const sandbox = useSandbox();
 
   it('is reported with what ran, what failed and what did not; fixing the file and applying again converges', async () => {
+    const sb = sandbox();
     const dir = mkdtempSync(join(tmpdir(), 'topo-fail-'));
     const file = join(dir, 'lab.yaml');
     // A well-formed key that this kernel does not have: only the kernel can say so.

@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Sandbox, sandboxUnavailable } from '../support/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 
 describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () => {
-  let sb: Sandbox;
-  beforeEach(async () => {
-    sb = await Sandbox.start();
-  });
-  afterEach(async () => {
-    await sb?.stop();
-  });
+  const sandbox = useSandbox();
 
   it('refuses a namespace with a node name that it does not own, names the YAML line, changes nothing', async () => {
+    const sb = sandbox();
     await sb.must(['ip', 'netns', 'add', 'ns0']);
     const before = await sb.state();
     for (const cmd of ['plan', 'apply']) {
@@ -24,6 +19,7 @@ describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () =>
   });
 
   it('refuses an interface name held by an unowned link', async () => {
+    const sb = sandbox();
     await sb.must(['ip', 'link', 'add', 'br0', 'type', 'bridge']);
     const before = await sb.state();
     const r = await sb.topo('apply', '-y', 'examples/seed.yaml');
@@ -33,6 +29,7 @@ describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () =>
   });
 
   it('destroy removes its lab and nothing else: decoys and another lab survive', async () => {
+    const sb = sandbox();
     // Decoys: a similar-named unowned namespace, bridge and veth, and an address on an unowned link.
     await sb.must(['ip', 'netns', 'add', 'ns9']);
     await sb.must(['ip', 'link', 'add', 'br00', 'type', 'bridge']);
@@ -51,6 +48,7 @@ describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () =>
   });
 
   it('a second destroy has nothing to do', async () => {
+    const sb = sandbox();
     expect((await sb.topo('apply', '-y', 'examples/seed.yaml')).exitCode).toBe(0);
     expect((await sb.topo('destroy', '-y', 'examples/seed.yaml')).exitCode).toBe(0);
     const again = await sb.topo('destroy', '-y', 'examples/seed.yaml');
@@ -59,6 +57,7 @@ describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () =>
   });
 
   it('apply refuses to run without a terminal and without -y, and changes nothing', async () => {
+    const sb = sandbox();
     const before = await sb.state();
     const r = await sb.topo('apply', 'examples/seed.yaml');
     expect(r.exitCode).toBe(1);
@@ -69,6 +68,7 @@ describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () =>
 
   // Needs a real uid to drop to; in a rootless sandbox only uid 0 is mapped.
   it.skipIf(process.getuid?.() !== 0)('without root, plan explains that it needs root and names sudo', async () => {
+    const sb = sandbox();
     const r = await sb.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, 'dist/cli/main.js', 'plan', 'examples/seed.yaml'], { env: { NO_COLOR: '1' } });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/topo plan needs root/);

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { afterEach, beforeEach } from 'vitest';
 
 const HOLDER = fileURLToPath(new URL('./sandbox-holder.mjs', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -101,4 +102,20 @@ export class Sandbox {
     this.holder.stdin!.end();
     await exited;
   }
+}
+
+/**
+ * A fresh sandbox for each test of the calling describe block, stopped afterwards. Call the
+ * returned function inside a test to get it.
+ */
+export function useSandbox(): () => Sandbox {
+  let sb: Sandbox | undefined;
+  beforeEach(async () => {
+    sb = await Sandbox.start();
+  });
+  afterEach(async () => {
+    await sb?.stop();
+    sb = undefined;
+  });
+  return () => sb!;
 }
