@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/build-dist.ts'],
           // Each test makes its own sandbox, so files may run in parallel; kernel work is slow-ish.
           testTimeout: 60_000,
           hookTimeout: 30_000,
