@@ -1,6 +1,6 @@
 import { InternalError } from '../diag/errors.js';
 import { marker } from '../live/marker.js';
-import { HOST, displayTo, type Resource, type VethEnd } from '../model/resources.js';
+import { HOST, type Resource, type VethEnd } from '../model/resources.js';
 import type { Change, Plan, Step } from '../plan/types.js';
 import type { Op } from './ops.js';
 
@@ -117,22 +117,4 @@ function masterWords(e: VethEnd): string[] {
 
 function routeWords(r: { via?: string; dev?: string; metric?: number }): string[] {
   return [...(r.via !== undefined ? ['via', r.via] : []), ...(r.dev !== undefined ? ['dev', r.dev] : []), ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])];
-}
-
-/** A human label for a step's resource, e.g. `route ns0 default via 10.0.0.254`. */
-export function describe(r: Resource): string {
-  switch (r.kind) {
-    case 'netns':
-      return `netns ${r.name}`;
-    case 'bridge':
-      return `bridge ${r.ns}:${r.name}`;
-    case 'veth':
-      return `veth ${r.a.ns}:${r.a.name} <-> ${r.b.ns}:${r.b.name}`.replace('?:?', '(unknown peer)');
-    case 'address':
-      return `address ${r.cidr} on ${r.ns}:${r.ifname}`;
-    case 'route':
-      return `route ${r.ns} ${displayTo(r.to)}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`;
-    case 'sysctl':
-      return `sysctl ${r.ns} ${r.key} = ${r.value}`;
-  }
 }

@@ -3,7 +3,7 @@ import { VerificationError } from '../diag/errors.js';
 import { normalize } from '../live/normalize.js';
 import type { Topology } from '../model/resources.js';
 import { plan } from '../plan/planner.js';
-import { describe } from './compile.js';
+import { describe } from '../model/describe.js';
 import { sysctlRequest } from '../live/read.js';
 
 /**

@@ -1,4 +1,4 @@
-import { describe } from '../apply/compile.js';
+import { describe } from '../model/describe.js';
 import { execute, type ApplyResult } from '../apply/executor.js';
 import { verify } from '../apply/verify.js';
 import { loadLab } from '../config/load-lab.js';

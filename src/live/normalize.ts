@@ -1,5 +1,4 @@
-import { sortById } from '../model/build.js';
-import { HOST, ids, sortEnds, type Resource, type Topology, type VethEnd } from '../model/resources.js';
+import { HOST, ids, sortById, sortEnds, type Resource, type Topology, type VethEnd } from '../model/resources.js';
 import { labOfMark } from './marker.js';
 import type { IpLink, KernelSnapshot, NsSnapshot } from './snapshot.js';
 

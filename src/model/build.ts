@@ -6,6 +6,7 @@ import { contains, hostAddressProblem, networkOf, parseCidr, parseIp, type Cidr 
 import {
   HOST,
   ids,
+  sortById,
   sortEnds,
   type Address,
   type Bridge,
@@ -331,8 +332,4 @@ function checkMacs(macs: { mac: string; pos: SourcePos }[], diags: Diagnostic[])
     else if (seen.has(mac)) diags.push(error('DUPLICATE_MAC', `MAC ${mac} is used twice`, pos, 'each MAC may appear once in a lab', seen.get(mac)));
     else seen.set(mac, pos);
   }
-}
-
-export function sortById<T extends { id: string }>(m: ReadonlyMap<string, T>): Map<string, T> {
-  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -116,3 +116,8 @@ export function interfacesOf(r: Resource): EndRef[] {
 export function displayTo(to: string): string {
   return to === '0.0.0.0/0' || to === '::/0' ? 'default' : to;
 }
+
+/** A copy sorted by id: maps iterate in insertion order, and output must not depend on it. */
+export function sortById<T extends { id: string }>(m: ReadonlyMap<string, T>): Map<string, T> {
+  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

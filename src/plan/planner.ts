@@ -12,7 +12,7 @@ import { KIND_RANK, type Plan } from './types.js';
 export function plan(desired: Topology, live: LiveState, mode: Plan['mode'] = 'apply'): { plan: Plan; conflicts: Diagnostic[] } {
   const { changes, conflicts } = diff(desired, live);
   changes.sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { plan: { lab: desired.lab, mode, changes, steps: orderSteps(changes), warnings: [] }, conflicts };
+  return { plan: { lab: desired.lab, mode, changes, steps: orderSteps(changes) }, conflicts };
 }
 
 /** The desired state of destroy: nothing. */

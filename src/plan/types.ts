@@ -1,4 +1,3 @@
-import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Resource } from '../model/resources.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
@@ -42,8 +41,6 @@ export interface Plan {
   readonly changes: readonly Change[];
   /** Execution order: every destroy step, then every create step, each in dependency order. */
   readonly steps: readonly Step[];
-  /** Warnings worth showing with the plan. */
-  readonly warnings: readonly Diagnostic[];
 }
 
 export interface PlanSummary {

@@ -1,4 +1,4 @@
-import { describe } from '../apply/compile.js';
+import { describe } from '../model/describe.js';
 import type { Resource } from '../model/resources.js';
 import { summarize, type Change, type Plan } from '../plan/types.js';
 import type { Style } from './style.js';
