@@ -3,22 +3,28 @@ const GLOBAL = `Global options:
       --no-color  no colour (also: NO_COLOR=1; colour is used only on a terminal)
   -h, --help      show help`;
 
+const JSON_NOTE = `      --json      print one JSON document on stdout (schemas/plan.schema.json);
+                  human text and progress go to stderr`;
+
 export const HELP: Record<string, string> = {
   main: `topo: declarative Linux network labs (namespaces, bridges, veth pairs, addresses, routes, sysctls)
 
 Usage: topo <command> [FILE] [options]
 
 Commands:
-  validate [FILE]   check the lab file; needs no root
-  plan     [FILE]   show what apply would change in the kernel
-  apply    [FILE]   make the kernel match the file, then verify
-  destroy  [FILE]   remove everything the lab owns, and nothing else
+  validate [FILE]        check the lab file; needs no root
+  plan     [FILE]        show what apply would change in the kernel
+  apply    [FILE|PLAN]   make the kernel match the file (or apply a saved plan), then verify
+  destroy  [FILE]        remove everything the lab owns, and nothing else
+  drift    [FILE]        report what changed in the kernel outside topo
+  show     [FILE]        show the lab's live state
+  ls                     list the labs that have objects on this machine
 
 FILE defaults to ./lab.yaml. Run \`topo <command> --help\` for details.
 
 ${GLOBAL}
 
-Exit codes: 0 success, 1 any error.`,
+Exit codes: 0 success, 1 any error; plan and drift with --detailed-exitcode: 2 when there are changes.`,
   validate: `Usage: topo validate [FILE]
 
 Checks FILE (default ./lab.yaml) against the format: YAML syntax, schema, names, references,
@@ -26,28 +32,41 @@ addresses and routes. Every problem is reported as file:line:col with a hint. Ne
 never touches the kernel.
 
 ${GLOBAL}`,
-  plan: `Usage: topo plan [FILE]
+  plan: `Usage: topo plan [FILE] [--destroy] [--out PLAN] [--json] [--detailed-exitcode]
 
 Reads the live kernel (ip -j) and shows what \`topo apply\` would change:
     +  create          ~  update in place (attribute: before -> after)
   -/+  replace         -  delete
 Dimmed lines are removed by the kernel along with their parent and are not run separately.
 Ends with "Plan: N to add, N to change, N to destroy." or "No changes.". Changes nothing.
-Needs root (it enters network namespaces).
+Needs root (it enters network namespaces). Takes no lock.
+
+Options:
+      --destroy            preview \`topo destroy\` instead
+      --out PLAN           also save the plan; \`topo apply PLAN\` applies exactly it, and
+                           refuses if the lab file or the kernel changed since
+${JSON_NOTE}
+      --detailed-exitcode  exit 0 for no changes, 1 for an error, 2 when there are changes
 
 ${GLOBAL}`,
-  apply: `Usage: topo apply [FILE] [-y]
+  apply: `Usage: topo apply [FILE | PLAN] [-y] [--json] [--lock-timeout DURATION]
 
 Shows the plan, asks for confirmation, then changes the kernel in dependency order, one ip
 batch per namespace, and verifies by re-reading the kernel. Running it again changes nothing.
 If a step fails, topo reports what was applied, what failed and what was not attempted;
 \`topo apply\` again resumes. Ctrl-C finishes the running wave of commands, then stops.
 
+Given a saved plan (from \`topo plan --out PLAN\`), applies exactly that plan without asking,
+and refuses ("saved plan is stale") if the lab file or the lab's kernel state changed since.
+
 Options:
-  -y, --auto-approve   do not ask (required when standard input is not a terminal)
+  -y, --auto-approve           do not ask (required when standard input is not a terminal)
+      --lock-timeout DURATION  wait up to DURATION (30s, 2m) for another run on the same lab
+                               to finish, instead of failing at once
+${JSON_NOTE}
 
 ${GLOBAL}`,
-  destroy: `Usage: topo destroy [FILE] [-y]
+  destroy: `Usage: topo destroy [FILE | --lab NAME] [-y] [--json] [--lock-timeout DURATION]
 
 Removes every object that carries this lab's ownership mark (topo:<lab>): its namespaces,
 bridges and veths, with their addresses, routes and sysctls. Objects without the mark are never
@@ -55,7 +74,42 @@ touched. Waits for the kernel's asynchronous namespace teardown, so that an appl
 at once.
 
 Options:
-  -y, --auto-approve   do not ask (required when standard input is not a terminal)
+  -y, --auto-approve           do not ask (required when standard input is not a terminal)
+      --lab NAME               destroy lab NAME without its file (see \`topo ls\`)
+      --lock-timeout DURATION  wait up to DURATION for another run on the same lab
+${JSON_NOTE}
+
+${GLOBAL}`,
+  drift: `Usage: topo drift [FILE] [--json] [--detailed-exitcode]
+
+Lists what changed in the kernel outside topo, without proposing anything else: objects
+missing or deleted, owned objects no longer in the file, addresses added or removed, links
+down, MTUs, masters and sysctls changed. Each item says what the file wants and what the kernel
+has. \`topo apply\` repairs it all. Read-only; takes no lock.
+
+Options:
+${JSON_NOTE}
+      --detailed-exitcode  exit 0 for no drift, 1 for an error, 2 when there is drift
+
+${GLOBAL}`,
+  show: `Usage: topo show [FILE] [--json]
+
+Shows the live state of the lab: namespaces, interfaces with their state, MTU, peer or master
+and addresses, and routes. Objects the lab owns that the file no longer declares are marked *.
+Read-only; takes no lock.
+
+Options:
+${JSON_NOTE}
+
+${GLOBAL}`,
+  ls: `Usage: topo ls [--json]
+
+Lists every lab that has objects on this machine, found by their ownership marks, with the
+number of namespaces and links each owns. A lab whose file is lost can still be removed with
+\`topo destroy --lab NAME\`.
+
+Options:
+${JSON_NOTE}
 
 ${GLOBAL}`,
 };

@@ -3,10 +3,14 @@ import { readFileSync } from 'node:fs';
 import { InputError, TopoError } from '../diag/errors.js';
 import { IpDriver } from '../driver/ip-driver.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
+import { errorDoc, toJson } from '../render/json.js';
 import { chooseStyle } from '../render/style.js';
-import { parseCommandLine } from './args.js';
-import { runApply, runDestroy, runPlan, runValidate, type Io } from './commands.js';
+import { parseCommandLine, type CommandOptions } from './args.js';
+import { runApply } from './commands/apply.js';
+import { runDrift, runLs, runShow, runValidate } from './commands/inspect.js';
+import { runPlan } from './commands/plan.js';
 import { HELP } from './help.js';
+import type { Io } from './io.js';
 
 /** argv → exit code. The only place that catches everything and the only process.exit. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -40,10 +44,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const io: Io = {
     out,
     err,
-    style,
+    style: o.json ? chooseStyle(process.stdout, true) : style,
     errStyle,
     stdin: process.stdin,
     stdout: process.stdout,
+    stderr: process.stderr,
     interrupted: () => interrupted,
     driver: () =>
       new IpDriver(
@@ -53,27 +58,43 @@ export async function main(argv: readonly string[]): Promise<number> {
       ),
   };
   try {
-    switch (o.command) {
-      case 'validate':
-        return await runValidate(o, io);
-      case 'plan':
-        return await runPlan(o, io);
-      case 'apply':
-        return await runApply(o, io);
-      case 'destroy':
-        return await runDestroy(o, io);
-    }
+    return await dispatch(o, io);
   } catch (e) {
+    // With --json, stdout still gets one document: the error, in the same schema.
     if (e instanceof InputError) {
       err(renderDiagnostics(e.diagnostics, errStyle, e.sourceText));
+      if (o.json) out(toJson(errorDoc(`${e.diagnostics.length} problem(s) in the input`, undefined, e.diagnostics)));
     } else if (e instanceof TopoError && e.source !== 'internal') {
       err(`${errStyle.red(errStyle.bold('Error:'))} ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+      if (o.json) out(toJson(errorDoc(e.message, e.hint, [])));
     } else {
       err(`${errStyle.red('Internal error')} (this is a bug in topo; please report it):\n${(e as Error).stack ?? String(e)}\n`);
+      if (o.json) out(toJson(errorDoc(`internal error: ${(e as Error).message}`, 'this is a bug in topo; please report it', [])));
     }
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
+  }
+}
+
+function dispatch(o: CommandOptions, io: Io): Promise<number> {
+  switch (o.command) {
+    case 'validate':
+      return runValidate(o, io);
+    case 'plan':
+      return runPlan(o, io);
+    case 'apply':
+    case 'destroy':
+      return runApply(o, io);
+    case 'show':
+      return runShow(o, io);
+    case 'drift':
+      return runDrift(o, io);
+    case 'ls':
+      return runLs(o, io);
+    case 'help':
+    case 'version':
+      return Promise.resolve(0);
   }
 }
 

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { execute, type ApplyResult } from '../../apply/executor.js';
+import { verify } from '../../apply/verify.js';
+import { parseSavedPlan } from '../../config/load-plan.js';
+import { TopoError } from '../../diag/errors.js';
+import type { Driver } from '../../driver/driver.js';
+import { readLive } from '../../live/read.js';
+import { acquireLock } from '../../lock/lock.js';
+import { describe } from '../../model/describe.js';
+import { emptyLab } from '../../plan/planner.js';
+import { sha256, stateDigest, type SavedPlan } from '../../plan/saved.js';
+import { summarize, type Plan } from '../../plan/types.js';
+import { applyDoc, toJson, type Outcome } from '../../render/json.js';
+import { renderPlan } from '../../render/plan-text.js';
+import type { CommandOptions } from '../args.js';
+import { confirm } from '../confirm.js';
+import type { Io } from '../io.js';
+import { desiredFrom, planAgainstKernel, type Desired } from '../pipeline.js';
+import { requirePrivileges } from '../preflight.js';
+
+/** `topo apply FILE` where FILE is a lab file or a saved plan, and `topo destroy`. */
+export async function runApply(o: CommandOptions, io: Io): Promise<number> {
+  const saved = o.command === 'apply' ? savedPlanAt(o.file) : undefined;
+  if (saved) return applySaved(saved, o, io);
+  return applyFresh(desiredFrom(o.file, o.lab), o.command === 'destroy' ? 'destroy' : 'apply', o, io);
+}
+
+function savedPlanAt(file: string): SavedPlan | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // not readable: let the lab loader say so properly
+  }
+  return parseSavedPlan(file, text);
+}
+
+async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOptions, io: Io): Promise<number> {
+  requirePrivileges(o.command);
+  // The lock comes before the read: a plan made from a state another run is changing is worthless.
+  const release = await acquireLock(desired.topology.lab, `topo ${o.command}`, o.lockTimeoutMs);
+  try {
+    const driver = io.driver();
+    const { plan } = await planAgainstKernel(desired, driver, mode);
+    const show = o.json ? io.err : io.out;
+    if (plan.changes.length === 0) {
+      show(mode === 'apply' ? renderPlan(plan, o.json ? io.errStyle : io.style) : `No changes. Nothing of lab '${plan.lab}' exists.\n`);
+      if (o.json) io.out(toJson(applyDoc(plan, 'no-changes')));
+      return 0;
+    }
+    show(renderPlan(plan, o.json ? io.errStyle : io.style));
+    const question = mode === 'apply' ? `\nDo you want to perform these actions on lab '${plan.lab}'?` : `\nDo you really want to destroy everything lab '${plan.lab}' owns?`;
+    if (!(await confirm(question, { autoApprove: o.autoApprove, input: io.stdin, output: o.json ? io.stderr : io.stdout }))) {
+      io.err(`${mode === 'apply' ? 'Apply' : 'Destroy'} cancelled; nothing was changed.\n`);
+      if (o.json) io.out(toJson(applyDoc(plan, 'cancelled')));
+      return 1;
+    }
+    return await run(plan, desired, driver, o, io);
+  } finally {
+    release();
+  }
+}
+
+/** A saved plan runs exactly as saved, and only if neither the lab file nor the kernel moved since. */
+async function applySaved(saved: SavedPlan, o: CommandOptions, io: Io): Promise<number> {
+  const desired = saved.origin.labFile !== undefined ? desiredFrom(saved.origin.labFile) : { topology: emptyLab(saved.lab) };
+  if (desired.text !== undefined && sha256(desired.text) !== saved.origin.labSha256) {
+    throw new TopoError(`saved plan ${o.file} is stale: the lab file ${saved.origin.labFile} changed since the plan was made`, 'user', 'run `topo plan --out FILE` again, review it, and apply the new plan');
+  }
+  requirePrivileges('apply');
+  const release = await acquireLock(saved.lab, 'topo apply (saved plan)', o.lockTimeoutMs);
+  try {
+    const driver = io.driver();
+    const live = await readLive(driver, desired.topology);
+    if (stateDigest(desired.topology, live) !== saved.origin.stateSha256) {
+      throw new TopoError(`saved plan ${o.file} is stale: the kernel changed since the plan was made`, 'user', 'run `topo plan --out FILE` again, review it, and apply the new plan; nothing was changed');
+    }
+    (o.json ? io.err : io.out)(renderPlan(saved, o.json ? io.errStyle : io.style));
+    if (saved.changes.length === 0) {
+      if (o.json) io.out(toJson(applyDoc(saved, 'no-changes')));
+      return 0;
+    }
+    return await run(saved, desired, driver, o, io);
+  } finally {
+    release();
+  }
+}
+
+async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptions, io: Io): Promise<number> {
+  const total = plan.steps.length;
+  let done = 0;
+  const result = await execute(plan, driver, {
+    onStep: (_i, c, phase) => {
+      done++;
+      const r = (phase === 'destroy' ? c.before : c.after)!;
+      const what = phase === 'destroy' ? 'destroyed' : c.action === 'update' ? 'updated' : 'created';
+      io.err(io.errStyle.dim(`[${String(done).padStart(String(total).length)}/${total}] `) + `${what} ${describe(r)}\n`);
+    },
+    shouldStop: io.interrupted,
+  });
+  const finish = (outcome: Outcome) => {
+    if (o.json) io.out(toJson(applyDoc(plan, outcome, result.status, result.failure)));
+  };
+  if (result.failure || result.interrupted) {
+    reportPartial(plan, result, io);
+    finish(result.failure ? 'failed' : 'interrupted');
+    return 1;
+  }
+  if (result.lingering.length > 0) {
+    finish('failed');
+    throw new TopoError(
+      `namespace teardown is incomplete: ${result.lingering.join(', ')} still exist${result.lingering.length === 1 ? 's' : ''}`,
+      'system',
+      'a process is probably holding the namespace (for example a shell started with `ip netns exec`); end it, then run the command again',
+    );
+  }
+  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver);
+  const s = summarize(plan.changes);
+  const verb = plan.mode === 'apply' ? 'Apply' : 'Destroy';
+  (o.json ? io.err : io.out)(`\n${io.style.green(io.style.bold(`${verb} complete:`))} ${plan.mode === 'apply' ? `${s.add} added, ${s.change} changed, ` : ''}${s.destroy} destroyed.\n`);
+  finish('applied');
+  return 0;
+}
+
+/** Honest partial failure: what ran, what failed (in plain words), what did not run. */
+function reportPartial(plan: Plan, r: ApplyResult, io: Io) {
+  const s = io.errStyle;
+  const byId = new Map(plan.changes.map((c) => [c.id, c]));
+  const label = (i: number) => {
+    const st = plan.steps[i]!;
+    const c = byId.get(st.id)!;
+    const res = (st.phase === 'destroy' ? c.before : c.after)!;
+    return `${st.phase === 'destroy' ? 'destroy' : c.action} ${describe(res)}`;
+  };
+  const group = (k: ApplyResult['status'][number]) => r.status.map((x, i) => (x === k ? i : -1)).filter((i) => i >= 0);
+  const lines: string[] = [];
+  if (r.failure) {
+    lines.push(`${s.red(s.bold('Error:'))} ${label(r.failure.step)} failed: ${r.failure.message}`, `  command: ${r.failure.command}`);
+    if (r.failure.hint) lines.push(`  hint: ${r.failure.hint}`);
+  } else {
+    lines.push(`${s.yellow(s.bold('Interrupted.'))} The running commands finished; nothing further was started.`);
+  }
+  for (const [title, k] of [['Applied', 'applied'], ['Failed', 'failed'], ['Started, not finished', 'partial'], ['Not attempted', 'not-attempted']] as const) {
+    const ids = group(k);
+    if (k === 'partial' && ids.length === 0) continue;
+    lines.push(`${title} (${ids.length}):`);
+    for (const i of ids) lines.push(`  ${label(i)}`);
+  }
+  lines.push('Nothing was rolled back. Run `topo apply` again to resume: the plan is recomputed from the kernel.');
+  io.err(lines.join('\n') + '\n');
+}

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { loadLab } from '../config/load-lab.js';
+import { InputError } from '../diag/errors.js';
+import type { Driver } from '../driver/driver.js';
+import type { LiveState } from '../live/normalize.js';
+import { readLive } from '../live/read.js';
+import type { Topology } from '../model/resources.js';
+import { emptyLab, plan as makePlan } from '../plan/planner.js';
+import { sha256, stateDigest, type PlanOrigin } from '../plan/saved.js';
+import type { Plan } from '../plan/types.js';
+
+/** The desired lab: from the file, or only its name for `destroy --lab NAME` (the file may be lost). */
+export interface Desired {
+  readonly topology: Topology;
+  readonly text?: string;
+  readonly path?: string;
+}
+
+export function desiredFrom(file: string, lab?: string): Desired {
+  if (lab !== undefined) return { topology: emptyLab(lab) };
+  const { topology, text } = loadLab(file);
+  return { topology, text, path: resolve(file) };
+}
+
+/** Reads the kernel and plans. A desired name held by a foreign object is an input error. */
+export async function planAgainstKernel(desired: Desired, driver: Driver, mode: Plan['mode']): Promise<{ plan: Plan; live: LiveState; origin: PlanOrigin }> {
+  const live = await readLive(driver, desired.topology);
+  const { plan, conflicts } = makePlan(mode === 'destroy' ? emptyLab(desired.topology.lab) : desired.topology, live, mode);
+  if (conflicts.length > 0) throw new InputError(conflicts, desired.text);
+  return { plan, live, origin: originOf(desired, live) };
+}
+
+export function originOf(desired: Desired, live: LiveState): PlanOrigin {
+  return {
+    ...(desired.path !== undefined ? { labFile: desired.path } : {}),
+    ...(desired.text !== undefined ? { labSha256: sha256(desired.text) } : {}),
+    stateSha256: stateDigest(desired.topology, live),
+  };
+}
