@@ -9,7 +9,21 @@ describe('parseCommandLine', () => {
   });
   it('takes -y / --auto-approve for apply and destroy only', () => {
     expect(parseCommandLine(['apply', '-y', 'x.yaml'])).toMatchObject({ command: 'apply', file: 'x.yaml', autoApprove: true });
-    expect(parseCommandLine(['plan', '-y'])).toEqual({ error: '--auto-approve applies only to apply and destroy' });
+    expect(parseCommandLine(['plan', '-y'])).toEqual({ error: '--auto-approve does not apply to plan' });
+  });
+  it('knows which command takes which automation flag', () => {
+    expect(parseCommandLine(['plan', '--json', '--detailed-exitcode', '--out', 'p.json', '--destroy', 'x.yaml'])).toMatchObject({ json: true, detailedExitcode: true, out: 'p.json', destroy: true });
+    expect(parseCommandLine(['apply', '--out', 'p.json'])).toEqual({ error: '--out does not apply to apply' });
+    expect(parseCommandLine(['destroy', '--lab', 'seed', '-y'])).toMatchObject({ command: 'destroy', lab: 'seed' });
+    expect(parseCommandLine(['destroy', '--lab', 'seed', 'x.yaml'])).toEqual({ error: 'give either a lab file or --lab NAME, not both' });
+    expect(parseCommandLine(['destroy', '--lab', '-x'])).toMatchObject({ error: expect.stringMatching(/lab/) });
+    expect(parseCommandLine(['ls', 'x.yaml'])).toEqual({ error: 'ls takes no file: it lists every lab on this machine' });
+  });
+  it('reads --lock-timeout durations', () => {
+    expect(parseCommandLine(['apply', '--lock-timeout', '2m'])).toMatchObject({ lockTimeoutMs: 120_000 });
+    expect(parseCommandLine(['apply', '--lock-timeout', '500ms'])).toMatchObject({ lockTimeoutMs: 500 });
+    expect(parseCommandLine(['apply', '--lock-timeout', '10'])).toMatchObject({ lockTimeoutMs: 10_000 });
+    expect(parseCommandLine(['apply', '--lock-timeout', 'soon'])).toMatchObject({ error: expect.stringMatching(/duration/) });
   });
   it('rejects unknown commands and options', () => {
     expect(parseCommandLine(['aply'])).toEqual({ error: "unknown command 'aply'" });
