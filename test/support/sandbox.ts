@@ -82,18 +82,32 @@ export class Sandbox {
   }
 
   /**
-   * The sandbox root's full state (links, addresses, routes, namespaces), for before/after
-   * comparisons. Counters and kernel-assigned MACs of links that exist in both are kept: a
-   * round trip must leave everything identical.
+   * The sandbox root's full state (links with details, addresses, routes, namespaces), for
+   * before/after comparisons: a round trip must leave everything identical. Only timers, which
+   * count down by themselves, are left out.
    */
   async state(): Promise<string> {
+    await this.settled();
     const [link, addr, route, netns] = await Promise.all([
       this.ipj('-d', 'link', 'show'),
       this.ipj('addr', 'show'),
       this.ipj('route', 'show', 'table', 'all'),
       this.ipj('netns', 'list'),
     ]);
-    return JSON.stringify({ link, addr, route, netns }, null, 1);
+    // Bridge and port timers (gc_timer, forward_delay_timer, ...) tick by themselves: not state.
+    return JSON.stringify({ link, addr, route, netns }, (k, v) => (k.endsWith('_timer') ? undefined : v), 1);
+  }
+
+  /**
+   * Waits (up to 5 s) until no address in the sandbox root is still in IPv6 DAD: a link that has
+   * just come up changes by itself for ~1-2 s (tentative flags, local routes), which would spoil a
+   * before/after comparison that is meant to catch changes made by topo.
+   */
+  async settled(): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && JSON.stringify(await this.ipj('addr', 'show')).includes('"tentative"')) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async stop(): Promise<void> {
