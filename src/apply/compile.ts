@@ -58,9 +58,9 @@ function updateOps(r: Resource, change: Change, lab: string): Op[] {
   const changed = new Set((change.attrs ?? []).map((a) => a.path));
   switch (r.kind) {
     case 'netns':
-      return [op(r.name, 'link', 'set', 'dev', 'lo', 'up')];
+      return [op(r.name, 'link', 'set', 'dev', 'lo', ...(changed.has('lo.mark') ? ['alias', marker(lab)] : []), 'up')];
     case 'bridge':
-      return [op(r.ns, 'link', 'set', 'dev', r.name, ...linkSettings(r, changed), ...(changed.has('up') ? [r.up ? 'up' : 'down'] : []))];
+      return [op(r.ns, 'link', 'set', 'dev', r.name, ...(changed.has('mark') ? ['alias', marker(lab)] : []), ...linkSettings(r, changed), ...(changed.has('up') ? [r.up ? 'up' : 'down'] : []))];
     case 'veth':
       return [r.a, r.b].flatMap((e) => {
         const p = `${e.ns}:${e.name} `;

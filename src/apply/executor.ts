@@ -3,7 +3,7 @@ import { explainIpError } from '../driver/classify.js';
 import { HOST } from '../model/resources.js';
 import type { Change, Plan } from '../plan/types.js';
 import { compilePlan } from './compile.js';
-import { schedule, type Wave } from './schedule.js';
+import { schedule, type PlacedOp, type Wave } from './schedule.js';
 
 /** `partial`: some of the step's commands ran, but not all (another step's failure stopped it). */
 export type StepStatus = 'applied' | 'failed' | 'partial' | 'not-attempted';
@@ -31,6 +31,21 @@ export interface ExecuteHooks {
   shouldStop?(): boolean;
   /** How long to wait for asynchronous netns teardown (ms). */
   settleMs?: number;
+  /** Fault injection for the crash-safety tests (TOPO_FAULT); see parseFault. */
+  fault?: Fault & { kill: () => void };
+}
+
+/**
+ * A fault at a position in the run's ip commands, counted from 0 in execution order (waves,
+ * then batches, then lines): `kill-after:N` runs exactly N commands and then kills topo with
+ * SIGKILL; `fail-at:N` replaces command N with one the kernel rejects.
+ */
+export type Fault = { killAfter: number } | { failAt: number };
+
+export function parseFault(text: string | undefined): Fault | undefined {
+  const m = /^(kill-after|fail-at):(\d+)$/.exec(text ?? '');
+  if (!m) return undefined;
+  return m[1] === 'kill-after' ? { killAfter: Number(m[2]) } : { failAt: Number(m[2]) };
 }
 
 /**
@@ -52,13 +67,27 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   let failure: StepFailure | undefined;
   let interrupted = false;
 
+  let opIndex = 0;
   const runWaves = async (waves: Wave[]): Promise<boolean> => {
     for (const wave of waves) {
       if (hooks.shouldStop?.()) {
         interrupted = true;
         return false;
       }
-      const batches = [...wave.entries()];
+      let batches = [...wave.entries()];
+      const first = opIndex;
+      opIndex += batches.reduce((n, [, l]) => n + l.length, 0);
+      const f = hooks.fault;
+      let killAfterWave = false;
+      if (f && 'failAt' in f && f.failAt >= first && f.failAt < opIndex) {
+        let i = first;
+        batches = batches.map(([ns, list]) => [ns, list.map((o) => (i++ === f.failAt ? { ...o, args: ['link', 'set', 'dev', `topo-fault-${f.failAt}`, 'up'] } : o))]);
+      }
+      if (f && 'killAfter' in f && f.killAfter < opIndex) {
+        let i = first;
+        batches = batches.map(([ns, list]): [string, readonly PlacedOp[]] => [ns, list.filter(() => i++ < f.killAfter)]).filter(([, l]) => l.length > 0);
+        killAfterWave = true;
+      }
       const results = await Promise.all(batches.map(([ns, list]) => driver.runBatch(ns, list.map((o) => o.args))));
       batches.forEach(([, list], b) => {
         const r = results[b]!;
@@ -80,6 +109,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
           }
         });
       });
+      if (killAfterWave) hooks.fault!.kill();
       if (failure) return false;
     }
     return true;

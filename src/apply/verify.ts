@@ -1,10 +1,9 @@
 import type { Driver } from '../driver/driver.js';
 import { VerificationError } from '../diag/errors.js';
-import { normalize } from '../live/normalize.js';
 import type { Topology } from '../model/resources.js';
 import { plan } from '../plan/planner.js';
 import { describe } from '../model/describe.js';
-import { sysctlRequest } from '../live/read.js';
+import { readLive } from '../live/read.js';
 
 /**
  * Re-reads the kernel and re-plans until the plan is empty, with bounded retries for what the
@@ -22,7 +21,7 @@ export async function verify(desired: Topology, driver: Driver, opts: { budgetMs
   for (const r of desired.resources.values()) if (r.kind === 'address' && r.cidr.includes(':')) v6Ifaces.add(`${r.ns}:${r.ifname}`);
   let residual: string[] = [];
   for (let delay = 25; ; delay = Math.min(delay * 2, 400)) {
-    const live = normalize(await driver.snapshot(sysctlRequest(desired)), desired.lab);
+    const live = await readLive(driver, desired);
     if (live.problems.length > 0) throw new VerificationError(`verification failed: ${live.problems.join('; ')}`, [...live.problems]);
     const { plan: p } = plan(desired, live);
     residual = p.changes.map((c) => {

@@ -27,7 +27,7 @@ export const foreignKey = {
  * function of two maps. Kernel-made things (fe80:: addresses, kernel routes, operstate, ifindex)
  * are dropped here, once, so that they can never show up as drift.
  */
-export function normalize(snap: KernelSnapshot, lab: string): LiveState {
+export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySet<string> = new Set()): LiveState {
   const owned = new Map<string, Resource>();
   const foreign = new Map<string, string>();
   const problems: string[] = [];
@@ -40,9 +40,9 @@ export function normalize(snap: KernelSnapshot, lab: string): LiveState {
     if (s.ns === HOST) continue;
     const lo = s.links.find((l) => l.ifname === 'lo');
     const mark = labOfMark(lo?.ifalias);
-    if (mark === lab) {
+    if (mark === lab || (mark === undefined && journal.has(foreignKey.netns(s.ns)))) {
       ownedNs.add(s.ns);
-      owned.set(ids.netns(s.ns), { kind: 'netns', id: ids.netns(s.ns), name: s.ns, loUp: hasFlag(lo, 'UP') });
+      owned.set(ids.netns(s.ns), { kind: 'netns', id: ids.netns(s.ns), name: s.ns, loUp: hasFlag(lo, 'UP'), marked: mark === lab });
     } else {
       foreign.set(foreignKey.netns(s.ns), mark ? `belongs to lab '${mark}'` : 'was not created by topo (its lo has no topo mark)');
     }
@@ -56,18 +56,20 @@ export function normalize(snap: KernelSnapshot, lab: string): LiveState {
       if (l.ifname === 'lo' || pairedEnds.has(`${s.ns}:${l.ifname}`)) continue;
       const mark = labOfMark(l.ifalias);
       const kind = l.linkinfo?.info_kind;
-      if (mark !== lab) {
+      // Unmarked but journaled: this lab was creating it when a run died (see lock/journal.ts).
+      const adopted = mark === undefined && journal.has(foreignKey.link(s.ns, l.ifname));
+      if (mark !== lab && !adopted) {
         // A veth end without our mark may still be the peer of a marked end: pairing decides below.
         foreign.set(foreignKey.link(s.ns, l.ifname), mark ? `belongs to lab '${mark}'` : 'was not created by topo (no topo mark)');
         continue;
       }
       if (kind === 'bridge') {
         ownedIfaces.add(`${s.ns}:${l.ifname}`);
-        owned.set(ids.bridge(s.ns, l.ifname), { kind: 'bridge', id: ids.bridge(s.ns, l.ifname), ns: s.ns, name: l.ifname, ...linkAttrs(l) });
+        owned.set(ids.bridge(s.ns, l.ifname), { kind: 'bridge', id: ids.bridge(s.ns, l.ifname), ns: s.ns, name: l.ifname, ...linkAttrs(l), marked: !adopted });
       } else if (kind === 'veth') {
         const me = `${s.ns}:${l.ifname}`;
         const peer = findPeer(s, l, byNs);
-        const a = end(s.ns, l, true);
+        const a = end(s.ns, l, !adopted);
         if (!peer) {
           // The peer is out of sight (a namespace nobody named) or gone: deletable, never matched.
           ownedIfaces.add(me);
@@ -75,7 +77,13 @@ export function normalize(snap: KernelSnapshot, lab: string): LiveState {
           owned.set(id, { kind: 'veth', id, a, b: { ns: '?', name: '?', up: false, master: null, marked: false } });
           continue;
         }
-        const b = end(peer.ns, peer.link, labOfMark(peer.link.ifalias) === lab);
+        const peerMark = labOfMark(peer.link.ifalias);
+        if (adopted && peerMark !== undefined && peerMark !== lab) {
+          // Its peer belongs to someone else: this pair is not the one we were making.
+          foreign.set(foreignKey.link(s.ns, l.ifname), 'was not created by topo (no topo mark)');
+          continue;
+        }
+        const b = end(peer.ns, peer.link, peerMark === lab);
         pairedEnds.add(me).add(`${peer.ns}:${peer.link.ifname}`);
         ownedIfaces.add(me).add(`${peer.ns}:${peer.link.ifname}`);
         foreign.delete(foreignKey.link(peer.ns, peer.link.ifname));

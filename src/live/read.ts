@@ -1,5 +1,6 @@
 import type { Driver, SnapshotRequest } from '../driver/driver.js';
 import type { Topology } from '../model/resources.js';
+import { readJournal } from '../lock/journal.js';
 import { normalize, type LiveState } from './normalize.js';
 
 /** The sysctls a lab cares about, per namespace: only those are read. */
@@ -9,7 +10,7 @@ export function sysctlRequest(desired: Topology): SnapshotRequest {
   return { sysctls: m };
 }
 
-/** Snapshot and normalize in one go. */
+/** Snapshot and normalize in one go, adopting the lab's own half-made objects from its journal. */
 export async function readLive(driver: Driver, desired: Topology): Promise<LiveState> {
-  return normalize(await driver.snapshot(sysctlRequest(desired)), desired.lab);
+  return normalize(await driver.snapshot(sysctlRequest(desired)), desired.lab, readJournal(desired.lab));
 }

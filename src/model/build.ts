@@ -62,7 +62,7 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
       }
       continue;
     }
-    add({ kind: 'netns', id: ids.netns(name), name, loUp: true, origin: pos(['nodes', name], { key: true }) } satisfies Netns);
+    add({ kind: 'netns', id: ids.netns(name), name, loUp: true, marked: true, origin: pos(['nodes', name], { key: true }) } satisfies Netns);
   }
   nsOf.set(HOST, HOST);
 
@@ -124,7 +124,7 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
     if (!checkIfname(name, at)) continue;
     nsOf.set(name, ns);
     claim(ns, name, { pos: at, kind: 'bridge' }, 'bridge');
-    add({ kind: 'bridge', id: ids.bridge(ns, name), ns, name, ...attrs(b), origin: at } satisfies Bridge);
+    add({ kind: 'bridge', id: ids.bridge(ns, name), ns, name, ...attrs(b), marked: true, origin: at } satisfies Bridge);
     if (b.mac) macs.push({ mac: b.mac.toLowerCase(), pos: pos(['bridges', name, 'mac']) });
     (b.addresses ?? []).forEach((text, i) => addresses.push({ ns, ifname: name, text, path: ['bridges', name, 'addresses', i] }));
   }

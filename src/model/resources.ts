@@ -20,6 +20,8 @@ export interface Netns extends Base<'netns'> {
   readonly name: string;
   /** `lo` is admin-up. Always desired; drift when someone sets it down. */
   readonly loUp: boolean;
+  /** Its `lo` carries the mark. Always desired; false only for one adopted from the journal. */
+  readonly marked: boolean;
 }
 
 /** Attributes shared by every interface topo creates. `undefined` means "don't care". */
@@ -29,7 +31,10 @@ export interface LinkAttrs {
   readonly mac?: string;
 }
 
-export interface Bridge extends Base<'bridge'>, EndRef, LinkAttrs {}
+export interface Bridge extends Base<'bridge'>, EndRef, LinkAttrs {
+  /** Carries the mark. Always desired; false only for one adopted from the journal. */
+  readonly marked: boolean;
+}
 
 export interface VethEnd extends EndRef, LinkAttrs {
   /** The bridge this end is enslaved to, or null for none (the file decides: drift otherwise). */

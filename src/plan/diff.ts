@@ -57,7 +57,9 @@ export function diff(desired: Topology, live: LiveState): { changes: Change[]; c
       continue;
     }
     const attrs = compare(d, l, goneIfaces);
-    if (attrs.length > 0) changes.set(d.id, { id: d.id, kind: d.kind, action: 'update', before: l, after: d, reason: 'drift', attrs });
+    // An unmarked object of ours can only come from the journal: a run died between make and mark.
+    const reason = attrs.some((a) => a.path.endsWith('mark')) ? 'left unmarked by an interrupted apply' : 'drift';
+    if (attrs.length > 0) changes.set(d.id, { id: d.id, kind: d.kind, action: 'update', before: l, after: d, reason, attrs });
   }
 
   // Deletes the kernel performs on its own: everything inside a deleted netns, and what sits on a deleted link.
@@ -108,10 +110,12 @@ function compare(d: Resource, l: Resource, goneIfaces: Set<string>): AttrChange[
   };
   switch (d.kind) {
     case 'netns':
+      cmp('lo.mark', d.marked, (l as typeof d).marked);
       cmp('lo.up', d.loUp, (l as typeof d).loUp);
       break;
     case 'bridge': {
       const x = l as typeof d;
+      cmp('mark', d.marked, x.marked);
       cmp('up', d.up, x.up);
       cmp('mtu', d.mtu, x.mtu);
       cmp('mac', d.mac, x.mac);

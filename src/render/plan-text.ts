@@ -18,7 +18,12 @@ export function renderPlan(plan: Plan, style: Style): string {
       lines.push(style.dim(`${SYMBOL[c.action].padStart(3)} ${what}  (${c.reason})`));
       continue;
     }
-    const why = c.action === 'replace' ? `  ${style.yellow(`(replace: ${c.reason})`)}` : c.action === 'create' && c.before ? `  (${c.reason})` : c.action === 'delete' && plan.mode === 'apply' ? `  (${c.reason})` : '';
+    const why =
+      c.action === 'replace'
+        ? `  ${style.yellow(`(replace: ${c.reason})`)}`
+        : (c.action === 'create' && c.before) || (c.action === 'delete' && plan.mode === 'apply') || (c.action === 'update' && c.reason !== 'drift')
+          ? `  (${c.reason})`
+          : '';
     lines.push(`${sym} ${what}${why}`);
     for (const a of c.attrs ?? []) lines.push(`      ${a.path}: ${fmt(a.before)} ${style.yellow('->')} ${fmt(a.after)}`);
   }

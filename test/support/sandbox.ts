@@ -70,6 +70,11 @@ export class Sandbox {
     return this.run([process.execPath, CLI, ...args], { env: { NO_COLOR: '1' } });
   }
 
+  /** The topo CLI with extra environment (e.g. TOPO_FAULT). A process killed by a signal reports exitCode -1. */
+  topoWith(env: Record<string, string>, ...args: string[]): Promise<Run> {
+    return this.run([process.execPath, CLI, ...args], { env: { NO_COLOR: '1', ...env } });
+  }
+
   /** `ip -j` read of one thing, parsed. Independent of topo's own reader. */
   async ipj(...args: string[]): Promise<any[]> {
     const out = await this.must(['ip', '-j', ...args]);

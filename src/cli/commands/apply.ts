@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { execute, type ApplyResult } from '../../apply/executor.js';
+import { execute, parseFault, type ApplyResult, type Fault } from '../../apply/executor.js';
 import { verify } from '../../apply/verify.js';
 import { parseSavedPlan } from '../../config/load-plan.js';
 import { TopoError } from '../../diag/errors.js';
 import type { Driver } from '../../driver/driver.js';
 import { readLive } from '../../live/read.js';
+import { clearJournal, recordIntent } from '../../lock/journal.js';
 import { acquireLock } from '../../lock/lock.js';
 import { describe } from '../../model/describe.js';
 import { emptyLab } from '../../plan/planner.js';
@@ -87,6 +88,7 @@ async function applySaved(saved: SavedPlan, o: CommandOptions, io: Io): Promise<
 }
 
 async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptions, io: Io): Promise<number> {
+  recordIntent(plan);
   const total = plan.steps.length;
   let done = 0;
   const result = await execute(plan, driver, {
@@ -97,6 +99,7 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
       io.err(io.errStyle.dim(`[${String(done).padStart(String(total).length)}/${total}] `) + `${what} ${describe(r)}\n`);
     },
     shouldStop: io.interrupted,
+    ...faultHook(),
   });
   const finish = (outcome: Outcome) => {
     if (o.json) io.out(toJson(applyDoc(plan, outcome, result.status, result.failure)));
@@ -115,11 +118,18 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
     );
   }
   await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver);
+  clearJournal(plan.lab);
   const s = summarize(plan.changes);
   const verb = plan.mode === 'apply' ? 'Apply' : 'Destroy';
   (o.json ? io.err : io.out)(`\n${io.style.green(io.style.bold(`${verb} complete:`))} ${plan.mode === 'apply' ? `${s.add} added, ${s.change} changed, ` : ''}${s.destroy} destroyed.\n`);
   finish('applied');
   return 0;
+}
+
+/** TOPO_FAULT: a testing hook that kills topo or fails a command at a chosen point (see parseFault). */
+function faultHook(): { fault?: Fault & { kill: () => void } } {
+  const f = parseFault(process.env.TOPO_FAULT);
+  return f ? { fault: { ...f, kill: () => process.kill(process.pid, 'SIGKILL') } } : {};
 }
 
 /** Honest partial failure: what ran, what failed (in plain words), what did not run. */
