@@ -20,6 +20,8 @@ export interface ApplyResult {
   readonly failure?: StepFailure;
   /** Interfaces that should have vanished with a deleted namespace but did not. */
   readonly lingering: readonly string[];
+  /** Processes still inside deleted namespaces, keeping them (and `lingering`) alive. */
+  readonly holders: readonly { readonly netns: string; readonly pid: number; readonly command: string }[];
   /** Set when a stop was requested (Ctrl-C): the running wave finished, the rest was not started. */
   readonly interrupted: boolean;
 }
@@ -116,15 +118,19 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   };
 
   let lingering: string[] = [];
+  let holders: ApplyResult['holders'] = [];
+  // Identify the namespaces before deleting them: afterwards their names are gone.
+  const doomed = driver.netnsIds(plan.changes.filter((c) => c.kind === 'netns' && c.action === 'delete').map((c) => c.id.slice('netns/'.length)));
   if (await runWaves(destroy)) {
     lingering = await settle(plan, driver, hooks.settleMs ?? 3000);
+    if (lingering.length > 0) holders = [...doomed].flatMap(([netns, id]) => driver.holders(id).map((h) => ({ netns, ...h })));
     if (lingering.length === 0 || create.length === 0) await runWaves(create);
   }
   // A step whose ops ran only in part is neither applied nor untouched.
   status.forEach((s, i) => {
     if (s === 'not-attempted' && remaining[i]! < ops[i]!.length) status[i] = 'partial';
   });
-  return { status, ...(failure ? { failure } : {}), lingering, interrupted };
+  return { status, ...(failure ? { failure } : {}), lingering, holders, interrupted };
 }
 
 /**

@@ -19,4 +19,8 @@ export interface Driver {
   runBatch(ns: string, lines: readonly (readonly string[])[]): Promise<BatchResult>;
   /** Which of these interfaces still exist in ns (for waiting out asynchronous teardown). */
   existing(ns: string, names: readonly string[]): Promise<string[]>;
+  /** Each named namespace's identity (its nsfs inode), read without starting a process. */
+  netnsIds(names: readonly string[]): Map<string, number>;
+  /** Processes whose network namespace has this identity: what keeps a deleted namespace alive. */
+  holders(id: number): { pid: number; command: string }[];
 }

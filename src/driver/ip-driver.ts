@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { execa } from 'execa';
 import { InternalError, TopoError } from '../diag/errors.js';
@@ -101,6 +102,31 @@ export class IpDriver implements Driver {
     const r = await this.run(ns, ['-batch', '-'], input);
     const m = /Command failed -:(\d+)/.exec(r.stderr);
     return { exitCode: r.exitCode, stderr: r.stderr, ...(m ? { failedLine: Number(m[1]) } : {}) };
+  }
+
+  netnsIds(names: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const n of names) {
+      try {
+        out.set(n, statSync(`/run/netns/${n}`).ino);
+      } catch {
+        // already gone
+      }
+    }
+    return out;
+  }
+
+  holders(id: number): { pid: number; command: string }[] {
+    const out: { pid: number; command: string }[] = [];
+    for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (readlinkSync(`/proc/${p}/ns/net`) !== `net:[${id}]`) continue;
+        out.push({ pid: Number(p), command: readFileSync(`/proc/${p}/comm`, 'utf8').trim() });
+      } catch {
+        // exited, or not ours to read
+      }
+    }
+    return out;
   }
 
   async existing(ns: string, names: readonly string[]): Promise<string[]> {

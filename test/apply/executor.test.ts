@@ -15,6 +15,8 @@ function driver(fail?: { ns: string; line: number; stderr: string }) {
   const d: Driver = {
     snapshot: async () => ({ namespaces: [], strays: [] }),
     existing: async () => [],
+    netnsIds: () => new Map(),
+    holders: () => [],
     runBatch: async (ns, lines): Promise<BatchResult> => {
       batches.push({ ns, lines: lines.map((l) => l.join(' ')) });
       if (fail && fail.ns === ns) return { exitCode: 1, failedLine: fail.line, stderr: fail.stderr };

@@ -78,7 +78,9 @@ export class Sandbox {
   /** `ip -j` read of one thing, parsed. Independent of topo's own reader. */
   async ipj(...args: string[]): Promise<any[]> {
     const out = await this.must(['ip', '-j', ...args]);
-    return out.trim() === '' ? [] : (JSON.parse(out) as any[]);
+    // ip -j leaves control characters in names unescaped (kernel-facts 2.2): escape them to parse.
+    const clean = out.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return clean.trim() === '' ? [] : (JSON.parse(clean) as any[]);
   }
 
   async ping(ns: string, target: string, family: 4 | 6 = 4): Promise<boolean> {

@@ -111,10 +111,13 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   }
   if (result.lingering.length > 0) {
     finish('failed');
+    const held = result.holders.map((h) => `netns ${h.netns} is still held by pid ${h.pid} (${h.command})`);
     throw new TopoError(
-      `namespace teardown is incomplete: ${result.lingering.join(', ')} still exist${result.lingering.length === 1 ? 's' : ''}`,
+      `namespace teardown is incomplete: ${result.lingering.join(', ')} still exist${result.lingering.length === 1 ? 's' : ''}${held.length ? `; ${held.join('; ')}` : ''}`,
       'system',
-      'a process is probably holding the namespace (for example a shell started with `ip netns exec`); end it, then run the command again',
+      held.length
+        ? `end ${held.length === 1 ? 'that process' : 'those processes'} (a shell started with \`ip netns exec\`?); the namespace and its interfaces then vanish by themselves`
+        : 'a process is probably holding the namespace (for example a shell started with `ip netns exec`); end it, then run the command again',
     );
   }
   await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver);
