@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import AjvModule, { type ErrorObject } from 'ajv';
 import { error, type Diagnostic } from '../diag/diagnostic.js';
 import { suggestion } from '../util/did-you-mean.js';
+import { printable } from '../util/printable.js';
 import type { JsonPath, ParsedYaml } from './parse-yaml.js';
 import type { LabFile } from './lab-file.js';
 
@@ -142,9 +143,4 @@ function describeError(e: ErrorObject, parsed: ParsedYaml): Diagnostic | undefin
     default:
       return error('SCHEMA', `${dotted(path)} ${e.message ?? 'is invalid'}`, parsed.posOf(path));
   }
-}
-
-/** Shows control characters visibly instead of letting them garble the terminal. */
-export function printable(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -2,6 +2,7 @@ import { error, type Diagnostic, type SourcePos } from '../diag/diagnostic.js';
 import type { JsonPath, ParsedYaml } from '../config/parse-yaml.js';
 import type { InterfaceSpec, LabFile } from '../config/lab-file.js';
 import { suggestion } from '../util/did-you-mean.js';
+import { printable } from '../util/printable.js';
 import { contains, hostAddressProblem, networkOf, parseCidr, parseIp, type Cidr } from './cidr.js';
 import {
   HOST,
@@ -145,11 +146,11 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
       const [owner, ifname] = ep.split(':') as [string, string];
       const ns = nsOf.get(owner);
       if (ns === undefined) {
-        diags.push(error('UNKNOWN_NODE', `endpoint '${ep}' names unknown node or bridge '${owner}'`, at, suggestion(owner, referable) ?? `declare it under nodes: or bridges:`));
+        diags.push(error('UNKNOWN_NODE', `endpoint '${printable(ep)}' names unknown node or bridge '${printable(owner)}'`, at, suggestion(owner, referable) ?? `declare it under nodes: or bridges:`));
         return;
       }
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(ifname)) {
-        diags.push(error('BAD_NAME', `invalid interface name '${ifname}' in endpoint '${ep}'`, at, 'names use letters, digits, "_", "." and "-", and start with a letter or digit'));
+        diags.push(error('BAD_NAME', `invalid interface name '${printable(ifname)}' in endpoint '${printable(ep)}'`, at, 'names use letters, digits, "_", "." and "-", and start with a letter or digit'));
         return;
       }
       if (!checkIfname(ifname, at)) return;
@@ -245,6 +246,11 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
         diags.push(error('BAD_SYSCTL', `sysctl ${key} has an unusable value '${text}'`, at, 'use a number, a word, or words separated by single spaces'));
         continue;
       }
+      const problem = sysctlProblem(key, text, slots.get(node));
+      if (problem) {
+        diags.push(error('BAD_SYSCTL', problem.message, problem.onKey ? pos(['nodes', node, 'sysctls', key], { key: true }) : at, problem.hint));
+        continue;
+      }
       add({ kind: 'sysctl', id: ids.sysctl(node, key), ns: node, key, value: text, origin: at } satisfies Sysctl);
     }
   }
@@ -252,6 +258,25 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
   checkMacs(macs, diags);
   if (diags.some((d) => d.severity === 'error')) return { diags };
   return { topology: { lab: file.lab, resources: sortById(res) }, diags };
+}
+
+/**
+ * What the kernel would reject only mid-apply: per-interface keys for an interface the node does
+ * not have, and switches that take 0 or 1 (`ip_forward: 2` is accepted silently, kernel-facts 2.13).
+ */
+function sysctlProblem(key: string, value: string, ifaces: Map<string, IfaceSlot> | undefined): { message: string; hint?: string; onKey?: boolean } | undefined {
+  const perIf = /^net\.ipv[46]\.(conf|neigh)\.([^.]+)\.(.+)$/.exec(key);
+  if (perIf) {
+    const [, , ifname, rest] = perIf as unknown as [string, string, string, string];
+    if (rest.includes('.')) return { message: `sysctl key '${key}' has too many parts for net.ipv4.conf.<interface>.<setting>`, hint: 'interface names with dots cannot be used in sysctl keys', onKey: true };
+    if (!['all', 'default', 'lo'].includes(ifname) && !ifaces?.has(ifname)) {
+      return { message: `sysctl ${key} names interface '${ifname}', which this node does not have`, hint: suggestion(ifname, ['all', 'default', ...(ifaces?.keys() ?? [])]) ?? 'use all, default, or an interface of this node', onKey: true };
+    }
+  }
+  if (/(^net\.ipv4\.ip_forward|\.forwarding)$/.test(key) && value !== '0' && value !== '1') {
+    return { message: `sysctl ${key} takes 0 or 1, not '${value}'` };
+  }
+  return undefined;
 }
 
 function attrs(spec: InterfaceSpec): { up: boolean; mtu?: number; mac?: string } {
@@ -297,6 +322,10 @@ function checkRoute(
   }
   if (r.dev !== undefined && !ifaces?.has(r.dev)) {
     diags.push(error('UNKNOWN_INTERFACE', `route dev '${r.dev}' is not an interface of node '${node}'`, pos([...path, 'dev']), suggestion(r.dev, ifaces?.keys() ?? [])));
+    return undefined;
+  }
+  if (cidrs.some((c) => c.cidr.address === via.value.address)) {
+    diags.push(error('BAD_ROUTE', `gateway ${r.via} is an address of node '${node}' itself`, pos([...path, 'via']), 'the gateway must be a neighbour on the link, e.g. the peer\'s address'));
     return undefined;
   }
   const onLink = cidrs.some((c) => (r.dev === undefined || c.ifname === r.dev) && contains(c.cidr, via.value));
