@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../lock/lock.js';
 
-export type CommandName = 'validate' | 'plan' | 'apply' | 'destroy' | 'show' | 'drift' | 'ls';
-export const COMMANDS: readonly CommandName[] = ['validate', 'plan', 'apply', 'destroy', 'show', 'drift', 'ls'];
+export type CommandName = 'validate' | 'plan' | 'apply' | 'destroy' | 'show' | 'drift' | 'ls' | 'doctor';
+export const COMMANDS: readonly CommandName[] = ['validate', 'plan', 'apply', 'destroy', 'show', 'drift', 'ls', 'doctor'];
 
 export interface CommandOptions {
   readonly command: CommandName | 'help' | 'version';

@@ -19,6 +19,7 @@ Commands:
   drift    [FILE]        report what changed in the kernel outside topo
   show     [FILE]        show the lab's live state
   ls                     list the labs that have objects on this machine
+  doctor   [FILE]        check this machine can run the lab, with a fix for each problem
 
 FILE defaults to ./lab.yaml. Run \`topo <command> --help\` for details.
 
@@ -100,6 +101,16 @@ Read-only; takes no lock.
 
 Options:
 ${JSON_NOTE}
+
+${GLOBAL}`,
+  doctor: `Usage: topo doctor [FILE]
+
+Checks, with a fix for each problem: root or CAP_NET_ADMIN; an iproute2 with JSON output
+(-j); that the kernel can create the link kinds the lab uses (probed in a scratch namespace
+that is deleted at once); a firewall that would silently drop bridged traffic (br_netfilter
+with a FORWARD policy other than ACCEPT); and names the lab wants that objects topo does not
+own already hold. \`apply\` runs the same checks before it changes anything; \`plan\`, which must
+not create anything, runs all but the kernel probe. Exit code 1 when something must be fixed.
 
 ${GLOBAL}`,
   ls: `Usage: topo ls [--json]

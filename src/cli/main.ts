@@ -8,6 +8,7 @@ import { chooseStyle } from '../render/style.js';
 import { parseCommandLine, type CommandOptions } from './args.js';
 import { runApply } from './commands/apply.js';
 import { runDrift, runLs, runShow, runValidate } from './commands/inspect.js';
+import { runDoctor } from './commands/doctor.js';
 import { runPlan } from './commands/plan.js';
 import { HELP } from './help.js';
 import type { Io } from './io.js';
@@ -92,6 +93,8 @@ function dispatch(o: CommandOptions, io: Io): Promise<number> {
       return runDrift(o, io);
     case 'ls':
       return runLs(o, io);
+    case 'doctor':
+      return runDoctor(o, io);
     case 'help':
     case 'version':
       return Promise.resolve(0);

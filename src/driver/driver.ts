@@ -23,4 +23,10 @@ export interface Driver {
   netnsIds(names: readonly string[]): Map<string, number>;
   /** Processes whose network namespace has this identity: what keeps a deleted namespace alive. */
   holders(id: number): { pid: number; command: string }[];
+  /** Link kinds the kernel cannot create (probed in a scratch namespace), with its words. */
+  probeKinds(kinds: readonly ('bridge' | 'veth')[]): Promise<{ kind: string; error: string }[]>;
+  /** iproute2's version, and whether it prints JSON. */
+  ipVersion(): Promise<{ version: string; json: boolean }>;
+  /** iptables/ip6tables FORWARD policies, where those tools exist. */
+  forwardPolicies(): Promise<{ tool: string; policy: string }[]>;
 }

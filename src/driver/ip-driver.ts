@@ -104,6 +104,57 @@ export class IpDriver implements Driver {
     return { exitCode: r.exitCode, stderr: r.stderr, ...(m ? { failedLine: Number(m[1]) } : {}) };
   }
 
+  /**
+   * Whether the kernel can make these link kinds: made and deleted inside a scratch namespace of
+   * our own, so the machine's namespaces never see a probe. Returns the kinds that failed, with
+   * the kernel's words.
+   */
+  async probeKinds(kinds: readonly ('bridge' | 'veth')[]): Promise<{ kind: string; error: string }[]> {
+    if (kinds.length === 0) return [];
+    const scratch = `topo-probe-${process.pid}`;
+    const add = await this.run(HOST, ['netns', 'add', scratch]);
+    if (add.exitCode !== 0) return kinds.map((kind) => ({ kind, error: add.stderr.trim() }));
+    try {
+      const failed: { kind: string; error: string }[] = [];
+      for (const kind of kinds) {
+        const args = kind === 'veth' ? ['link', 'add', 'name', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'] : ['link', 'add', 'name', 'probe2', 'type', 'bridge'];
+        const r = await this.run(scratch, args);
+        if (r.exitCode !== 0) failed.push({ kind, error: r.stderr.trim() });
+      }
+      return failed;
+    } finally {
+      await this.run(HOST, ['netns', 'del', scratch]);
+    }
+  }
+
+  /** `ip -V`, and whether `ip -j` prints JSON (iproute2 4.13 and later). */
+  async ipVersion(): Promise<{ version: string; json: boolean }> {
+    const v = await this.run(HOST, ['-V']);
+    const j = await this.run(HOST, ['-j', 'link', 'show', 'lo']);
+    let json = false;
+    try {
+      json = Array.isArray(JSON.parse(j.stdout));
+    } catch {
+      json = false;
+    }
+    return { version: (v.stdout.trim().split('\n')[0] ?? '').replace(/^ip utility, /, ''), json };
+  }
+
+  /** The FORWARD policies of iptables/ip6tables, where those tools exist: DROP would eat bridged lab traffic. */
+  async forwardPolicies(): Promise<{ tool: string; policy: string }[]> {
+    const out: { tool: string; policy: string }[] = [];
+    for (const tool of ['iptables', 'ip6tables']) {
+      try {
+        const r = await this.limit(() => this.exec(tool, ['-S', 'FORWARD']));
+        const m = /^-P FORWARD (\w+)/m.exec(r.stdout);
+        if (r.exitCode === 0 && m) out.push({ tool, policy: m[1]! });
+      } catch {
+        // not installed: nothing to check
+      }
+    }
+    return out;
+  }
+
   netnsIds(names: readonly string[]): Map<string, number> {
     const out = new Map<string, number>();
     for (const n of names) {

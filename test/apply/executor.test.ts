@@ -17,6 +17,9 @@ function driver(fail?: { ns: string; line: number; stderr: string }) {
     existing: async () => [],
     netnsIds: () => new Map(),
     holders: () => [],
+    probeKinds: async () => [],
+    ipVersion: async () => ({ version: 'test', json: true }),
+    forwardPolicies: async () => [],
     runBatch: async (ns, lines): Promise<BatchResult> => {
       batches.push({ ns, lines: lines.map((l) => l.join(' ')) });
       if (fail && fail.ns === ns) return { exitCode: 1, failedLine: fail.line, stderr: fail.stderr };

@@ -17,6 +17,7 @@ import type { CommandOptions } from '../args.js';
 import { confirm } from '../confirm.js';
 import type { Io } from '../io.js';
 import { desiredFrom, planAgainstKernel, type Desired } from '../pipeline.js';
+import { linkKinds, netfilterCheck } from './doctor.js';
 import { requirePrivileges } from '../preflight.js';
 
 /** `topo apply FILE` where FILE is a lab file or a saved plan, and `topo destroy`. */
@@ -43,6 +44,7 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
   try {
     const driver = io.driver();
     const { plan } = await planAgainstKernel(desired, driver, mode);
+    if (mode === 'apply') await preflight(desired, plan, driver, io);
     const show = o.json ? io.err : io.out;
     if (plan.changes.length === 0) {
       show(mode === 'apply' ? renderPlan(plan, o.json ? io.errStyle : io.style) : `No changes. Nothing of lab '${plan.lab}' exists.\n`);
@@ -60,6 +62,17 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
   } finally {
     release();
   }
+}
+
+/** doctor's checks that need the kernel, before anything changes: link kinds, then the firewall. */
+async function preflight(desired: Desired, plan: Plan, driver: Driver, io: Io): Promise<void> {
+  const creates = plan.changes.some((c) => c.action === 'create' || c.action === 'replace');
+  const failed = creates ? await driver.probeKinds(linkKinds(desired.topology)) : [];
+  if (failed.length > 0) {
+    throw new TopoError(`this kernel cannot create ${failed.map((f) => `${f.kind} links (${f.error})`).join(' or ')}; nothing was changed`, 'system', `load the module (modprobe ${failed.map((f) => f.kind).join(' ')}); \`topo doctor\` checks the machine`);
+  }
+  const nf = await netfilterCheck(desired.topology, driver);
+  if (nf?.status === 'warn') io.err(`${io.errStyle.yellow('warning:')} ${nf.detail}\n  fix: ${nf.hint}\n`);
 }
 
 /** A saved plan runs exactly as saved, and only if neither the lab file nor the kernel moved since. */

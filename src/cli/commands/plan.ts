@@ -5,11 +5,15 @@ import type { CommandOptions } from '../args.js';
 import type { Io } from '../io.js';
 import { desiredFrom, planAgainstKernel } from '../pipeline.js';
 import { requirePrivileges } from '../preflight.js';
+import { netfilterCheck } from './doctor.js';
 
 export async function runPlan(o: CommandOptions, io: Io): Promise<number> {
   const desired = desiredFrom(o.file);
   requirePrivileges('plan');
-  const { plan, origin } = await planAgainstKernel(desired, io.driver(), o.destroy ? 'destroy' : 'apply');
+  const driver = io.driver();
+  const { plan, origin } = await planAgainstKernel(desired, driver, o.destroy ? 'destroy' : 'apply');
+  const nf = o.destroy ? undefined : await netfilterCheck(desired.topology, driver);
+  if (nf?.status === 'warn') io.err(`${io.errStyle.yellow('warning:')} ${nf.detail}\n  fix: ${nf.hint}\n`);
   const doc = planDoc(plan, origin);
   if (o.out !== undefined) {
     writeFileSync(o.out, toJson(doc));

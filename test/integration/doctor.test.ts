@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+
+const SEED = 'examples/seed.yaml';
+const bridgeNf = '/proc/sys/net/bridge/bridge-nf-call-iptables';
+const firewallTestable = existsSync(bridgeNf) && readFileSync(bridgeNf, 'utf8').trim() === '1' && ['/usr/sbin/iptables', '/sbin/iptables'].some(existsSync);
+
+describe.skipIf(sandboxUnavailable)('topo doctor and the preflight of apply', () => {
+  const sandbox = useSandbox();
+
+  it('passes on a usable machine, and its kernel probe leaves nothing behind', async () => {
+    const sb = sandbox();
+    const before = await sb.state();
+    const r = await sb.topo('doctor', SEED);
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^ok {4}kernel link kinds: bridge and veth can be created$/m);
+    expect(r.stdout).toMatch(/^ok {4}iproute2: iproute2-[\d.]+.*, with JSON output$/m);
+    expect(r.stdout).toMatch(/^Ready: `topo apply examples\/seed\.yaml` can run here\.$/m);
+    expect(await sb.state()).toEqual(before);
+  });
+
+  it('reports a name collision with a fix, and exits 1', async () => {
+    const sb = sandbox();
+    await sb.must(['ip', 'link', 'add', 'veth1', 'type', 'bridge']);
+    const r = await sb.topo('doctor', SEED);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL {2}name collisions: interface 'veth1' already exists in the host namespace and was not created by topo/m);
+    expect(r.stdout).toMatch(/^ {6}fix: /m);
+  });
+
+  it.skipIf(!firewallTestable)('warns, truthfully, when br_netfilter and a FORWARD DROP policy would eat bridged traffic', async () => {
+    const sb = sandbox();
+    await sb.must(['iptables', '-P', 'FORWARD', 'DROP']);
+    const doctor = await sb.topo('doctor', SEED);
+    expect(doctor.stdout).toMatch(/^warn {2}bridged traffic and the firewall: br_netfilter passes bridged frames through iptables \(FORWARD policy DROP\)/m);
+    const apply = await sb.topo('apply', '-y', SEED);
+    expect(apply.exitCode).toBe(0);
+    expect(apply.stderr).toMatch(/^warning: br_netfilter passes bridged frames through iptables/m);
+    expect(await sb.ping('ns0', '10.0.0.2')).toBe(false); // the warning is true
+    await sb.must(['iptables', '-I', 'FORWARD', '-i', 'br0', '-o', 'br0', '-j', 'ACCEPT']); // and its fix works
+    expect(await sb.ping('ns0', '10.0.0.2')).toBe(true);
+  });
+});
