@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+import { sandboxUnavailable, useSandbox, withoutTimers } from '../support/sandbox.js';
 
 describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () => {
   const sandbox = useSandbox();
@@ -28,23 +28,44 @@ describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () =>
     expect(await sb.state()).toEqual(before);
   });
 
-  it('destroy removes its lab and nothing else: decoys and another lab survive', async () => {
+  it('decoys and other labs stay exactly as they were through apply, plan and destroy of two labs at once', async () => {
     const sb = sandbox();
-    // Decoys: a similar-named unowned namespace, bridge and veth, and an address on an unowned link.
+    // Decoys: an unmarked namespace with another lab's node name, look-alike links, an address on
+    // a link topo does not own, and a third lab's objects.
+    await sb.must(['ip', 'netns', 'add', 'h1']);
     await sb.must(['ip', 'netns', 'add', 'ns9']);
     await sb.must(['ip', 'link', 'add', 'br00', 'type', 'bridge']);
     await sb.must(['ip', 'link', 'add', 'veth00', 'type', 'veth', 'peer', 'name', 'ceth00', 'netns', 'ns9']);
+    await sb.must(['ip', 'link', 'add', 'veth0x', 'type', 'veth', 'peer', 'name', 'ceth0', 'netns', 'h1']);
     await sb.must(['ip', 'addr', 'add', '10.0.0.77/24', 'dev', 'br00']);
-    expect((await sb.topo('apply', '-y', 'examples/routed-chain.yaml')).exitCode).toBe(0);
-    const withDecoys = await sb.state();
+    await sb.must(['ip', 'link', 'set', 'br00', 'up']);
+    expect((await sb.topo('apply', '-y', 'examples/switch.yaml')).exitCode).toBe(1); // wants h1: refused
+    const decoyState = async () => withoutTimers({
+      host: (await sb.ipj('-d', 'link', 'show')).filter((l) => ['br00', 'veth00', 'veth0x'].includes(l.ifname)),
+      addr: (await sb.ipj('addr', 'show', 'dev', 'br00'))[0].addr_info.filter((a: any) => a.scope !== 'link'),
+      h1: await sb.ipj('-n', 'h1', '-d', 'link', 'show'),
+      ns9: await sb.ipj('-n', 'ns9', '-d', 'link', 'show'),
+    });
+    const decoys = await decoyState();
+    const before = await sb.state();
 
-    expect((await sb.topo('apply', '-y', 'examples/seed.yaml')).exitCode).toBe(0);
-    const d = await sb.topo('destroy', '-y', 'examples/seed.yaml');
-    expect(d.exitCode, d.stderr).toBe(0);
-    expect(await sb.state()).toEqual(withDecoys);
-    expect((await sb.topo('plan', 'examples/routed-chain.yaml')).stdout).toMatch(/^No changes\./m);
-    expect(await sb.ping('h1', '10.2.0.2')).toBe(true);
-    expect(await sb.ipj('-n', 'ns9', 'link', 'show', 'ceth00')).toHaveLength(1);
+    // Two labs at once, and every command on each.
+    for (const lab of ['examples/seed.yaml', 'examples/dual-stack.yaml']) expect((await sb.topo('apply', '-y', lab)).exitCode).toBe(0);
+    for (const lab of ['examples/seed.yaml', 'examples/dual-stack.yaml']) {
+      expect((await sb.topo('plan', lab)).stdout).toMatch(/^No changes\./m);
+      expect((await sb.topo('drift', lab)).stdout).toMatch(/^No drift\./m);
+      expect((await sb.topo('show', lab)).exitCode).toBe(0);
+    }
+    expect(await sb.ping('ns0', '10.0.0.2')).toBe(true);
+    expect(await sb.ping('a', '10.30.0.1')).toBe(true);
+    expect(await decoyState()).toEqual(decoys);
+    const d1 = await sb.topo('destroy', '-y', 'examples/seed.yaml');
+    expect(d1.exitCode, d1.stderr).toBe(0);
+    expect((await sb.topo('plan', 'examples/dual-stack.yaml')).stdout).toMatch(/^No changes\./m); // the other lab is intact
+    expect((await sb.topo('destroy', '-y', 'examples/dual-stack.yaml')).exitCode).toBe(0);
+
+    expect(await decoyState()).toEqual(decoys); // 0 decoys changed
+    expect(await sb.state()).toEqual(before);
   });
 
   it('a second destroy has nothing to do', async () => {

@@ -14,6 +14,11 @@ export interface Run {
 }
 
 const rootless = process.getuid?.() !== 0;
+
+/** Bridge and port timers (gc_timer, forward_delay_timer, ...) tick by themselves: they are not state. */
+export function withoutTimers<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x, (k, v) => (k.endsWith('_timer') ? undefined : v))) as T;
+}
 const nsArgs = (pid: number) => ['-t', String(pid), ...(rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', `--wd=${REPO}`, '--'];
 
 /** Why sandboxes cannot be made here, or undefined when they can (probed once). */
@@ -101,8 +106,7 @@ export class Sandbox {
       this.ipj('route', 'show', 'table', 'all'),
       this.ipj('netns', 'list'),
     ]);
-    // Bridge and port timers (gc_timer, forward_delay_timer, ...) tick by themselves: not state.
-    return JSON.stringify({ link, addr, route, netns }, (k, v) => (k.endsWith('_timer') ? undefined : v), 1);
+    return JSON.stringify(withoutTimers({ link, addr, route, netns }), null, 1);
   }
 
   /**
