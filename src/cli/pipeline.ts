@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { loadLab } from '../config/load-lab.js';
+import { renderDiagnostics } from '../render/diagnostics.js';
+import type { Io } from './io.js';
 import { InputError } from '../diag/errors.js';
 import type { Driver } from '../driver/driver.js';
 import type { LiveState } from '../live/normalize.js';
@@ -16,9 +18,11 @@ export interface Desired {
   readonly path?: string;
 }
 
-export function desiredFrom(file: string, lab?: string): Desired {
+/** Loads the lab file; its warnings go to stderr at once (they never stop a command). */
+export function desiredFrom(file: string, lab?: string, io?: Pick<Io, 'err' | 'errStyle'>): Desired {
   if (lab !== undefined) return { topology: emptyLab(lab) };
-  const { topology, text } = loadLab(file);
+  const { topology, text, warnings } = loadLab(file);
+  if (io && warnings.length > 0) io.err(renderDiagnostics(warnings, io.errStyle, text));
   return { topology, text, path: resolve(file) };
 }
 

@@ -11,7 +11,7 @@ import { validateSchema } from './validate-schema.js';
  * problem of a stage is reported together; a stage runs only when the previous one was clean,
  * so no error is a consequence of another.
  */
-export function loadLab(path: string): { topology: Topology; text: string } {
+export function loadLab(path: string): { topology: Topology; text: string; warnings: Diagnostic[] } {
   const source = loadLabFile(path);
   const parsed = parseYaml(source);
   const fail = (diags: Diagnostic[]) => {
@@ -27,5 +27,5 @@ export function loadLab(path: string): { topology: Topology; text: string } {
   }
   const built = buildTopology(lab, parsed.posOf);
   if (!built.topology) return fail(built.diags);
-  return { topology: built.topology, text: source.text };
+  return { topology: built.topology, text: source.text, warnings: built.diags };
 }

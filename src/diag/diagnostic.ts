@@ -33,6 +33,10 @@ export function error(code: string, message: string, pos?: SourcePos, hint?: str
   };
 }
 
+export function warning(code: string, message: string, pos?: SourcePos, hint?: string, related?: SourcePos): Diagnostic {
+  return { ...error(code, message, pos, hint, related), severity: 'warning' };
+}
+
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === 'error');
 }

@@ -28,6 +28,7 @@ export function renderDiagnostics(diags: readonly Diagnostic[], style: Style, so
   if (sorted.length > MAX_SHOWN) out.push(`... and ${sorted.length - MAX_SHOWN} more`);
   const n = diags.filter((d) => d.severity === 'error').length;
   if (n > 0) out.push('', `${n} error${n === 1 ? '' : 's'}; nothing was changed.`);
+  else if (out.length > 0) out.push('');
   return out.join('\n') + '\n';
 }
 

@@ -24,7 +24,7 @@ import { requirePrivileges } from '../preflight.js';
 export async function runApply(o: CommandOptions, io: Io): Promise<number> {
   const saved = o.command === 'apply' ? savedPlanAt(o.file) : undefined;
   if (saved) return applySaved(saved, o, io);
-  return applyFresh(desiredFrom(o.file, o.lab), o.command === 'destroy' ? 'destroy' : 'apply', o, io);
+  return applyFresh(desiredFrom(o.file, o.lab, io), o.command === 'destroy' ? 'destroy' : 'apply', o, io);
 }
 
 function savedPlanAt(file: string): SavedPlan | undefined {

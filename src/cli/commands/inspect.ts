@@ -1,4 +1,5 @@
 import { loadLab } from '../../config/load-lab.js';
+import { renderDiagnostics } from '../../render/diagnostics.js';
 import { listLabs } from '../../live/labs.js';
 import { readLive } from '../../live/read.js';
 import { showData } from '../../live/show.js';
@@ -13,7 +14,8 @@ import { requirePrivileges } from '../preflight.js';
 /** Read-only commands: they take no lock. */
 
 export async function runValidate(o: CommandOptions, io: Io): Promise<number> {
-  const { topology } = loadLab(o.file);
+  const { topology, text, warnings } = loadLab(o.file);
+  if (warnings.length > 0) io.err(renderDiagnostics(warnings, io.errStyle, text));
   const counts = new Map<string, number>();
   for (const r of topology.resources.values()) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
   const plural: Record<string, string> = { netns: 'namespaces', address: 'addresses' };
@@ -23,7 +25,7 @@ export async function runValidate(o: CommandOptions, io: Io): Promise<number> {
 }
 
 export async function runShow(o: CommandOptions, io: Io): Promise<number> {
-  const { topology } = desiredFrom(o.file);
+  const { topology } = desiredFrom(o.file, undefined, io);
   requirePrivileges('show');
   const data = showData(topology, await readLive(io.driver(), topology));
   io.out(o.json ? toJson(showDoc(data)) : renderShow(data, io.style));
@@ -31,7 +33,7 @@ export async function runShow(o: CommandOptions, io: Io): Promise<number> {
 }
 
 export async function runDrift(o: CommandOptions, io: Io): Promise<number> {
-  const desired = desiredFrom(o.file);
+  const desired = desiredFrom(o.file, undefined, io);
   requirePrivileges('drift');
   const { plan } = await planAgainstKernel(desired, io.driver(), 'apply');
   const items = driftItems(plan.changes);
