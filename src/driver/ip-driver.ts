@@ -34,12 +34,13 @@ export const execaExec: Exec = async (file, args, input) => {
 
 /** The one module that starts processes: `ip` (and `sysctl` through `ip netns exec`). */
 export class IpDriver implements Driver {
-  private readonly exec: Exec;
+  /** Starts one process from an argv array; never a shell. */
+  private readonly spawn: Exec;
   private readonly limit: <T>(f: () => Promise<T>) => Promise<T>;
   private readonly onCommand: ((ns: string, argv: readonly string[], input?: string) => void) | undefined;
 
   constructor(opts: { exec?: Exec; concurrency?: number; onCommand?: (ns: string, argv: readonly string[], input?: string) => void } = {}) {
-    this.exec = opts.exec ?? execaExec;
+    this.spawn = opts.exec ?? execaExec;
     this.limit = limiter(opts.concurrency ?? Math.max(2, availableParallelism()));
     this.onCommand = opts.onCommand;
   }
@@ -47,7 +48,7 @@ export class IpDriver implements Driver {
   private run(ns: string, args: readonly string[], input?: string): Promise<ExecResult> {
     const argv = ns === HOST ? args : ['-n', ns, ...args];
     this.onCommand?.(ns, ['ip', ...argv], input);
-    return this.limit(() => this.exec('ip', argv, input));
+    return this.limit(() => this.spawn('ip', argv, input));
   }
 
   async snapshot(req: SnapshotRequest = {}): Promise<KernelSnapshot> {
@@ -145,7 +146,7 @@ export class IpDriver implements Driver {
     const out: { tool: string; policy: string }[] = [];
     for (const tool of ['iptables', 'ip6tables']) {
       try {
-        const r = await this.limit(() => this.exec(tool, ['-S', 'FORWARD']));
+        const r = await this.limit(() => this.spawn(tool, ['-S', 'FORWARD']));
         const m = /^-P FORWARD (\w+)/m.exec(r.stdout);
         if (r.exitCode === 0 && m) out.push({ tool, policy: m[1]! });
       } catch {

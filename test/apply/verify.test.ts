@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { verify } from '../../src/apply/verify.js';
+import { loadLab } from '../../src/config/load-lab.js';
+import type { Driver } from '../../src/driver/driver.js';
+import type { KernelSnapshot } from '../../src/live/snapshot.js';
+
+const recorded = (name: string) => JSON.parse(readFileSync(`test/golden/plan/${name}/snapshot.json`, 'utf8')) as KernelSnapshot;
+
+/** A kernel that never changes: it always answers with this snapshot, and counts the reads. */
+function frozen(snap: KernelSnapshot, reads = { n: 0 }): Driver {
+  return {
+    snapshot: async () => {
+      reads.n++;
+      return snap;
+    },
+    runBatch: async () => ({ exitCode: 0, stderr: '' }),
+    existing: async () => [],
+    netnsIds: () => new Map(),
+    holders: () => [],
+    probeKinds: async () => [],
+    ipVersion: async () => ({ version: 'test', json: true }),
+    forwardPolicies: async () => [],
+  };
+}
+
+describe('verify', () => {
+  it('passes at once when the kernel matches', async () => {
+    await expect(verify(loadLab('examples/seed.yaml').topology, frozen(recorded('seed-applied')), { budgetMs: 200 })).resolves.toBeUndefined();
+  });
+
+  it('retries within its budget, then names every attribute still different', async () => {
+    const reads = { n: 0 };
+    const err = await verify(loadLab('examples/seed.yaml').topology, frozen(recorded('seed-drift'), reads), { budgetMs: 300 }).catch((e: Error) => e);
+    expect(reads.n).toBeGreaterThan(1);
+    expect(String(err)).toMatch(/verification failed: the kernel still differs from the file after apply/);
+    expect(String(err)).toMatch(/update veth host:veth0 <-> ns0:ceth0 \(ns0:ceth0 up is false, want true\)/);
+    expect(String(err)).toMatch(/update netns ns1 \(lo\.up is false, want true\)/);
+    expect(String(err)).toMatch(/delete address 10\.0\.0\.99\/24 on ns0:ceth0/);
+  });
+
+  it('treats an IPv6 address that failed duplicate address detection as an error', async () => {
+    const snap = recorded('dual-stack-applied');
+    const a = snap.namespaces.find((n) => n.ns === 'a')!;
+    const eth0 = a.addrs.find((x) => x.ifname === 'eth0')!;
+    const v6 = eth0.addr_info!.find((i) => i.local === '2001:db8:20::1')!;
+    (v6 as { dadfailed?: boolean }).dadfailed = true;
+    await expect(verify(loadLab('examples/dual-stack.yaml').topology, frozen(snap), { budgetMs: 200 })).rejects.toThrow(
+      /address 2001:db8:20::1\/64 on a:eth0 failed IPv6 duplicate address detection/,
+    );
+  });
+});
