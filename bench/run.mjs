@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// npm run bench [-- --sizes 10,50,200 --reps 3 --shapes star,chain,mesh]
+//
+// Times topo against hand-written baselines doing the same kernel work, side by side in one run,
+// inside a throwaway network + mount namespace (it re-executes itself under unshare, so nothing
+// reaches the machine's own network). Baselines are generated from the lab description, not from
+// topo's plan: (1) one `ip -n NS -batch -` per namespace in 2 parallel streams, (2) one `ip`
+// process per operation. topo's figures include Node's start and apply's verification.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const CLI = join(REPO, 'dist/cli/main.js');
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+
+if (!args.includes('--inside')) {
+  const user = process.getuid() === 0 ? [] : ['-Ur'];
+  const r = spawnSync('unshare', [...user, '--net', '--mount', '--propagation', 'private', '--', process.execPath, fileURLToPath(import.meta.url), '--inside', ...args], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+execFileSync('mount', ['-t', 'tmpfs', 'topo-bench', '/run']);
+mkdirSync('/run/netns', { recursive: true });
+execFileSync('ip', ['link', 'set', 'lo', 'up']);
+
+const SIZES = opt('sizes', '10,50,200,500').split(',').map(Number);
+const SHAPES = opt('shapes', 'star,chain,mesh').split(',');
+const REPS = Number(opt('reps', '3'));
+const dir = mkdtempSync(join(tmpdir(), 'topo-bench-'));
+
+/** A lab as plain data: namespaces, an optional host bridge, veth pairs, one address per end. */
+function shape(kind, n) {
+  const ns = Array.from({ length: n }, (_, i) => `n${i}`);
+  const links = [];
+  if (kind === 'star') ns.forEach((x, i) => links.push({ a: [x, 'eth0'], b: ['host', `p${i}`], master: 'bb0', addr: `10.${i >> 8}.${i & 255}.1/16` }));
+  if (kind === 'chain') for (let i = 0; i + 1 < n; i++) links.push({ a: [ns[i], 'r'], b: [ns[i + 1], 'l'], net: i });
+  if (kind === 'mesh') {
+    // A grid: each node linked to its right and lower neighbour (~2N links).
+    const w = Math.ceil(Math.sqrt(n));
+    for (let i = 0; i < n; i++) {
+      if ((i + 1) % w !== 0 && i + 1 < n) links.push({ a: [ns[i], `e${i + 1}`], b: [ns[i + 1], `e${i}`], net: links.length });
+      if (i + w < n) links.push({ a: [ns[i], `e${i + w}`], b: [ns[i + w], `e${i}`], net: links.length });
+    }
+  }
+  return { kind, ns, links, bridge: kind === 'star' };
+}
+
+/** /30 per point-to-point link, from a per-link index. */
+const p2p = (net, end) => `10.${100 + (net >> 14)}.${(net >> 6) & 255}.${((net & 63) << 2) + end}/30`;
+
+function yaml(s) {
+  const lines = [`lab: bench`, 'nodes:'];
+  const ifs = new Map(s.ns.map((x) => [x, []]));
+  for (const l of s.links) {
+    if (l.addr) ifs.get(l.a[0]).push([l.a[1], l.addr]);
+    else {
+      ifs.get(l.a[0]).push([l.a[1], p2p(l.net, 1)]);
+      ifs.get(l.b[0]).push([l.b[1], p2p(l.net, 2)]);
+    }
+  }
+  for (const x of s.ns) {
+    lines.push(`  ${x}:`, '    interfaces:');
+    const list = ifs.get(x);
+    if (list.length === 0) lines.pop(), lines.push(`  ${x}: {}`);
+    for (const [i, a] of list) lines.push(`      ${i}: { addresses: [${a}] }`);
+  }
+  if (s.bridge) lines.push('bridges:', '  bb0: {}');
+  lines.push('links:', ...s.links.map((l) => `  - endpoints: [${l.a[0] === 'host' ? 'host' : l.a[0]}:${l.a[1]}, ${l.master ?? l.b[0]}:${l.b[1]}]`));
+  return lines.join('\n') + '\n';
+}
+
+/** The same work as `ip` commands: [namespace or 'host', words]. Phase 1 runs in the host, phase 2 per namespace. */
+function ops(s) {
+  const host = s.ns.map((x) => ['netns', 'add', x]);
+  if (s.bridge) host.push(['link', 'add', 'name', 'bb0', 'type', 'bridge'], ['link', 'set', 'dev', 'bb0', 'up']);
+  const per = new Map(s.ns.map((x) => [x, [['link', 'set', 'dev', 'lo', 'up']]]));
+  for (const l of s.links) {
+    if (l.b[0] === 'host') {
+      host.push(['link', 'add', 'name', l.b[1], 'type', 'veth', 'peer', 'name', l.a[1], 'netns', l.a[0]], ['link', 'set', 'dev', l.b[1], 'master', l.master, 'up']);
+      per.get(l.a[0]).push(['link', 'set', 'dev', l.a[1], 'up'], ['addr', 'add', l.addr, 'dev', l.a[1]]);
+    } else {
+      host.push(['link', 'add', 'name', l.a[1], 'netns', l.a[0], 'type', 'veth', 'peer', 'name', l.b[1], 'netns', l.b[0]]);
+      per.get(l.a[0]).push(['link', 'set', 'dev', l.a[1], 'up'], ['addr', 'add', p2p(l.net, 1), 'dev', l.a[1]]);
+      per.get(l.b[0]).push(['link', 'set', 'dev', l.b[1], 'up'], ['addr', 'add', p2p(l.net, 2), 'dev', l.b[1]]);
+    }
+  }
+  return { host, per };
+}
+
+function run(file, argv, input) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(file, argv, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${file} ${argv.join(' ')}: ${code} ${err}`))));
+    if (input !== undefined) p.stdin.end(input);
+  });
+}
+
+/** Runs tasks with at most `n` at a time. */
+async function streams(tasks, n) {
+  const queue = [...tasks];
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (queue.length) await queue.shift()();
+  }));
+}
+
+const batchText = (list) => list.map((w) => w.join(' ')).join('\n') + '\n';
+
+async function batched({ host, per }) {
+  await run('ip', ['-batch', '-'], batchText(host));
+  await streams([...per].map(([ns, list]) => () => run('ip', ['-n', ns, '-batch', '-'], batchText(list))), 2);
+}
+
+async function perOp({ host, per }) {
+  for (const w of host) await run('ip', w);
+  for (const [ns, list] of per) for (const w of list) await run('ip', ['-n', ns, ...w]);
+}
+
+async function readBatched(s) {
+  await run('ip', ['-j', '-d', '-batch', '-'], 'link show\naddr show\nroute show table all\n');
+  await streams(s.ns.map((ns) => () => run('ip', ['-n', ns, '-j', '-d', '-batch', '-'], 'link show\naddr show\nroute show table all\n')), 2);
+}
+
+/** The hand-written destroy: delete the namespaces (the kernel cascades), the bridge, then wait for host ends to go. */
+async function destroyBaseline(s) {
+  await run('ip', ['-batch', '-'], batchText([...s.ns.map((x) => ['netns', 'del', x]), ...(s.bridge ? [['link', 'del', 'dev', 'bb0']] : [])]));
+  for (;;) {
+    const out = execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' });
+    if (JSON.parse(out).length <= 1) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function time(f) {
+  const t = performance.now();
+  await f();
+  return (performance.now() - t) / 1000;
+}
+
+/** topo as a user runs it; peak RSS from GNU time. */
+async function topo(cmd, lab) {
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, CLI, ...cmd, lab], { encoding: 'utf8' });
+  const s = (performance.now() - t) / 1000;
+  if (r.status !== 0) throw new Error(`topo ${cmd.join(' ')} failed: ${r.stderr}`);
+  const kb = Number(r.stderr.trim().split('\n').pop());
+  return { s, mb: kb / 1024 };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = [];
+for (const kind of SHAPES) {
+  for (const n of SIZES) {
+    const s = shape(kind, n);
+    const lab = join(dir, `${kind}-${n}.yaml`);
+    writeFileSync(lab, yaml(s));
+    const o = ops(s);
+    const t = { apply: [], plan: [], destroy: [], mem: [], bApply: [], bRead: [], bDestroy: [], perOp: [] };
+    for (let r = 0; r < REPS; r++) {
+      const a = await topo(['apply', '-y'], lab);
+      t.apply.push(a.s);
+      const p = await topo(['plan'], lab);
+      t.plan.push(p.s);
+      t.bRead.push(await time(() => readBatched(s)));
+      const d = await topo(['destroy', '-y'], lab);
+      t.destroy.push(d.s);
+      t.mem.push(Math.max(a.mb, p.mb, d.mb));
+      t.bApply.push(await time(() => batched(o)));
+      t.bDestroy.push(await time(() => destroyBaseline(s)));
+      if (n <= 200 || r === 0) {
+        t.perOp.push(await time(() => perOp(o)));
+        await destroyBaseline(s);
+      }
+    }
+    const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
+    rows.push({ kind, n, links: s.links.length, ...m });
+    console.error(`${kind} N=${n}: topo apply ${m.apply.toFixed(2)} s vs batched ${m.bApply.toFixed(2)} s`);
+  }
+}
+
+const f = (x) => x.toFixed(2);
+const out = [
+  `topo ${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}, ${REPS} repetitions, medians in seconds; ratios are topo / baseline`,
+  '',
+  '| lab | N | topo apply | batched script | ratio | one ip per op | per-op / topo | topo plan (no-op) | batched read | ratio | topo destroy | script destroy | ratio | topo peak MB |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) =>
+    `| ${r.kind} | ${r.n} | ${f(r.apply)} | ${f(r.bApply)} | ${f(r.apply / r.bApply)}× | ${f(r.perOp)} | ${f(r.perOp / r.apply)}× | ${f(r.plan)} | ${f(r.bRead)} | ${f(r.plan / r.bRead)}× | ${f(r.destroy)} | ${f(r.bDestroy)} | ${f(r.destroy / r.bDestroy)}× | ${r.mem.toFixed(0)} |`,
+  ),
+];
+console.log(out.join('\n'));
