@@ -35,10 +35,10 @@ export function diff(desired: Topology, live: LiveState): { changes: Change[]; c
 
   // Interfaces that vanish during this apply: deleted or replaced links, and all of a deleted netns.
   const goneNs = new Set([...changes.values()].filter((c) => c.kind === 'netns' && c.action === 'delete').map((c) => c.before!.id.slice('netns/'.length)));
-  const goneIfaces = new Set<string>();
-  for (const c of changes.values()) if (c.before && isLink(c.before) && c.action !== 'create') for (const e of interfacesOf(c.before)) goneIfaces.add(endKey(e));
+  const goneIfaces = new Map<string, string>(); // ns:ifname -> id of the change that removes it
+  for (const c of changes.values()) if (c.before && isLink(c.before) && c.action !== 'create') for (const e of interfacesOf(c.before)) goneIfaces.set(endKey(e), c.id);
   const vanishes = (ns: string, ifname?: string) => goneNs.has(ns) || (ifname !== undefined && goneIfaces.has(`${ns}:${ifname}`));
-  const nsWithLinkChurn = new Set([...goneIfaces].map((k) => k.slice(0, k.indexOf(':'))));
+  const nsWithLinkChurn = new Set([...goneIfaces.keys()].map((k) => k.slice(0, k.indexOf(':'))));
 
   for (const d of want.values()) {
     if (changes.has(d.id)) continue;
@@ -71,10 +71,10 @@ export function diff(desired: Topology, live: LiveState): { changes: Change[]; c
       changes.set(id, { ...c, impliedBy: `netns/${byNs}`, reason: `removed with netns ${byNs}` });
       continue;
     }
-    if ((r.kind === 'address' || r.kind === 'route') && vanishes(r.ns, r.kind === 'address' ? r.ifname : r.dev)) {
-      const ifname = r.kind === 'address' ? r.ifname : r.dev!;
-      const owner = [...changes.values()].find((x) => x.before && isLink(x.before) && x.action !== 'create' && interfacesOf(x.before).some((e) => e.ns === r.ns && e.name === ifname));
-      if (owner) changes.set(id, { ...c, impliedBy: owner.id, reason: `removed with ${r.ns}:${ifname}` });
+    if (r.kind === 'address' || r.kind === 'route') {
+      const ifname = r.kind === 'address' ? r.ifname : r.dev;
+      const owner = ifname === undefined ? undefined : goneIfaces.get(`${r.ns}:${ifname}`);
+      if (owner) changes.set(id, { ...c, impliedBy: owner, reason: `removed with ${r.ns}:${ifname}` });
     }
   }
   return { changes: [...changes.values()], conflicts };
@@ -103,7 +103,7 @@ function replaceReason(before: Bridge | Veth, after: Bridge | Veth): string {
 }
 
 /** The attributes the file states that the kernel does not match. */
-function compare(d: Resource, l: Resource, goneIfaces: Set<string>): AttrChange[] {
+function compare(d: Resource, l: Resource, goneIfaces: ReadonlyMap<string, string>): AttrChange[] {
   const out: AttrChange[] = [];
   const cmp = (path: string, want: unknown, have: unknown) => {
     if (want !== undefined && want !== have) out.push({ path, before: have ?? null, after: want });
@@ -143,7 +143,7 @@ function compare(d: Resource, l: Resource, goneIfaces: Set<string>): AttrChange[
   return out;
 }
 
-function compareEnd(d: VethEnd, l: VethEnd, goneIfaces: Set<string>, cmp: (p: string, w: unknown, h: unknown) => void) {
+function compareEnd(d: VethEnd, l: VethEnd, goneIfaces: ReadonlyMap<string, string>, cmp: (p: string, w: unknown, h: unknown) => void) {
   const at = endKey(d);
   cmp(`${at} mark`, true, l.marked);
   cmp(`${at} up`, d.up, l.up);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { execute } from '../../src/apply/executor.js';
 import { loadLab } from '../../src/config/load-lab.js';
-import type { BatchResult, Driver } from '../../src/driver/driver.js';
+import type { BatchResult } from '../../src/driver/driver.js';
+import { fakeDriver } from '../support/fake-driver.js';
 import { normalize } from '../../src/live/normalize.js';
 import { HOST } from '../../src/model/resources.js';
 import { plan } from '../../src/plan/planner.js';
@@ -12,20 +13,13 @@ const seedPlan = () => plan(loadLab('examples/seed.yaml').topology, empty).plan;
 /** A driver that records batches and fails where told. */
 function driver(fail?: { ns: string; line: number; stderr: string }) {
   const batches: { ns: string; lines: string[] }[] = [];
-  const d: Driver = {
-    snapshot: async () => ({ namespaces: [], strays: [] }),
-    existing: async () => [],
-    netnsIds: () => new Map(),
-    holders: () => [],
-    probeKinds: async () => [],
-    ipVersion: async () => ({ version: 'test', json: true }),
-    forwardPolicies: async () => [],
+  const d = fakeDriver({
     runBatch: async (ns, lines): Promise<BatchResult> => {
       batches.push({ ns, lines: lines.map((l) => l.join(' ')) });
       if (fail && fail.ns === ns) return { exitCode: 1, failedLine: fail.line, stderr: fail.stderr };
       return { exitCode: 0, stderr: '' };
     },
-  };
+  });
   return { d, batches };
 }
 

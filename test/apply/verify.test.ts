@@ -4,24 +4,18 @@ import { verify } from '../../src/apply/verify.js';
 import { loadLab } from '../../src/config/load-lab.js';
 import type { Driver } from '../../src/driver/driver.js';
 import type { KernelSnapshot } from '../../src/live/snapshot.js';
+import { fakeDriver } from '../support/fake-driver.js';
 
 const recorded = (name: string) => JSON.parse(readFileSync(`test/golden/plan/${name}/snapshot.json`, 'utf8')) as KernelSnapshot;
 
 /** A kernel that never changes: it always answers with this snapshot, and counts the reads. */
 function frozen(snap: KernelSnapshot, reads = { n: 0 }): Driver {
-  return {
+  return fakeDriver({
     snapshot: async () => {
       reads.n++;
       return snap;
     },
-    runBatch: async () => ({ exitCode: 0, stderr: '' }),
-    existing: async () => [],
-    netnsIds: () => new Map(),
-    holders: () => [],
-    probeKinds: async () => [],
-    ipVersion: async () => ({ version: 'test', json: true }),
-    forwardPolicies: async () => [],
-  };
+  });
 }
 
 describe('verify', () => {

@@ -72,7 +72,7 @@ export class Sandbox {
 
   /** The topo CLI, built, as a user would run it. */
   topo(...args: string[]): Promise<Run> {
-    return this.run([process.execPath, CLI, ...args], { env: { NO_COLOR: '1' } });
+    return this.topoWith({}, ...args);
   }
 
   /** The topo CLI with extra environment (e.g. TOPO_FAULT). A process killed by a signal reports exitCode -1. */

@@ -1,5 +1,3 @@
-import { loadLab } from '../../config/load-lab.js';
-import { renderDiagnostics } from '../../render/diagnostics.js';
 import { listLabs } from '../../live/labs.js';
 import { readLive } from '../../live/read.js';
 import { showData } from '../../live/show.js';
@@ -14,8 +12,7 @@ import { requirePrivileges } from '../preflight.js';
 /** Read-only commands: they take no lock. */
 
 export async function runValidate(o: CommandOptions, io: Io): Promise<number> {
-  const { topology, text, warnings } = loadLab(o.file);
-  if (warnings.length > 0) io.err(renderDiagnostics(warnings, io.errStyle, text));
+  const { topology } = desiredFrom(o.file, undefined, io);
   const counts = new Map<string, number>();
   for (const r of topology.resources.values()) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
   const plural: Record<string, string> = { netns: 'namespaces', address: 'addresses' };

@@ -1,0 +1,19 @@
+import type { Driver } from '../../src/driver/driver.js';
+
+/**
+ * A Driver for unit tests: an empty kernel that accepts every batch, with any method replaced.
+ * Kernel behaviour itself is tested against the real driver in the sandbox.
+ */
+export function fakeDriver(overrides: Partial<Driver> = {}): Driver {
+  return {
+    snapshot: async () => ({ namespaces: [], strays: [] }),
+    runBatch: async () => ({ exitCode: 0, stderr: '' }),
+    existing: async () => [],
+    netnsIds: () => new Map(),
+    holders: () => [],
+    probeKinds: async () => [],
+    ipVersion: async () => ({ version: 'test', json: true }),
+    forwardPolicies: async () => [],
+    ...overrides,
+  };
+}
