@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// npm run bench [-- --sizes 10,50,200 --reps 3 --shapes star,chain,mesh]
+// npm run bench [-- --sizes 10,50,200 --reps 3 --shapes star,chain,mesh] [--emit DIR]
 //
 // Times topo against hand-written baselines doing the same kernel work, side by side in one run,
 // inside a throwaway network + mount namespace (it re-executes itself under unshare, so nothing
 // reaches the machine's own network). Baselines are generated from the lab description, not from
-// topo's plan: (1) one `ip -n NS -batch -` per namespace in 2 parallel streams, (2) one `ip`
-// process per operation. topo's figures include Node's start and apply's verification.
+// topo's plan, as bash scripts: (1) one `ip -n NS -batch FILE` per namespace in 2 parallel
+// streams, (2) one `ip` process per operation. topo's figures include Node's start and apply's verification.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,39 +105,49 @@ function run(file, argv, input) {
   });
 }
 
-/** Runs tasks with at most `n` at a time. */
-async function streams(tasks, n) {
-  const queue = [...tasks];
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (queue.length) await queue.shift()();
-  }));
-}
-
 const batchText = (list) => list.map((w) => w.join(' ')).join('\n') + '\n';
 
-async function batched({ host, per }) {
-  await run('ip', ['-batch', '-'], batchText(host));
-  await streams([...per].map(([ns, list]) => () => run('ip', ['-n', ns, '-batch', '-'], batchText(list))), 2);
+/**
+ * The baselines are bash scripts, as a skilled person would write them (bash forks far more
+ * cheaply than Node, so this is the harder comparison), generated into the bench directory.
+ */
+function script(name, body) {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/bash\nset -e\n${body}`);
+  return () => run('bash', [path]);
 }
 
-async function perOp({ host, per }) {
-  for (const w of host) await run('ip', w);
-  for (const [ns, list] of per) for (const w of list) await run('ip', ['-n', ns, ...w]);
+/** One batch file per namespace; host batch first, then the namespaces in 2 parallel streams. */
+function batchedScript(s, { host, per }) {
+  writeFileSync(join(dir, `${s.kind}-${s.ns.length}.host.batch`), batchText(host));
+  const files = [...per].map(([ns, list]) => {
+    const f = join(dir, `${s.kind}-${s.ns.length}.${ns}.batch`);
+    writeFileSync(f, batchText(list));
+    return `ip -n ${ns} -batch ${f}`;
+  });
+  const half = (k) => files.filter((_, i) => i % 2 === k).join('\n');
+  return script(`${s.kind}-${s.ns.length}.apply.sh`, `ip -batch ${join(dir, `${s.kind}-${s.ns.length}.host.batch`)}\n(\n${half(0)}\n) &\n(\n${half(1)}\n) &\nwait\n`);
 }
 
-async function readBatched(s) {
-  await run('ip', ['-j', '-d', '-batch', '-'], 'link show\naddr show\nroute show table all\n');
-  await streams(s.ns.map((ns) => () => run('ip', ['-n', ns, '-j', '-d', '-batch', '-'], 'link show\naddr show\nroute show table all\n')), 2);
+/** The usual script: one `ip` process per operation. */
+function perOpScript(s, { host, per }) {
+  const lines = [...host.map((w) => `ip ${w.join(' ')}`), ...[...per].flatMap(([ns, list]) => list.map((w) => `ip -n ${ns} ${w.join(' ')}`))];
+  return script(`${s.kind}-${s.ns.length}.per-op.sh`, lines.join('\n') + '\n');
+}
+
+/** All of the lab's state, with -j, one process per namespace in 2 parallel streams. */
+function readScript(s) {
+  const f = join(dir, 'read.batch');
+  writeFileSync(f, 'link show\naddr show\nroute show table all\n');
+  const half = (k) => s.ns.filter((_, i) => i % 2 === k).map((ns) => `ip -n ${ns} -j -d -batch ${f}`).join('\n');
+  return script(`${s.kind}-${s.ns.length}.read.sh`, `ip -j -d -batch ${f} >/dev/null\n(\n${half(0)}\n) >/dev/null &\n(\n${half(1)}\n) >/dev/null &\nwait\n`);
 }
 
 /** The hand-written destroy: delete the namespaces (the kernel cascades), the bridge, then wait for host ends to go. */
-async function destroyBaseline(s) {
-  await run('ip', ['-batch', '-'], batchText([...s.ns.map((x) => ['netns', 'del', x]), ...(s.bridge ? [['link', 'del', 'dev', 'bb0']] : [])]));
-  for (;;) {
-    const out = execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' });
-    if (JSON.parse(out).length <= 1) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
+function destroyScript(s) {
+  const f = join(dir, `${s.kind}-${s.ns.length}.destroy.batch`);
+  writeFileSync(f, batchText([...s.ns.map((x) => ['netns', 'del', x]), ...(s.bridge ? [['link', 'del', 'dev', 'bb0']] : [])]));
+  return script(`${s.kind}-${s.ns.length}.destroy.sh`, `ip -batch ${f}\nwhile [ "$(ip -o link show | wc -l)" -gt 1 ]; do sleep 0.005; done\n`);
 }
 
 async function time(f) {
@@ -157,6 +167,15 @@ async function topo(cmd, lab) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+if (args.includes('--emit')) {
+  // Writes the generated labs and stops, for profiling one of them by hand (in a sandbox).
+  const to = opt('emit', dir);
+  mkdirSync(to, { recursive: true });
+  for (const kind of SHAPES) for (const n of SIZES) writeFileSync(join(to, `${kind}-${n}.yaml`), yaml(shape(kind, n)));
+  console.log(`labs written to ${to}`);
+  process.exit(0);
+}
+
 const rows = [];
 for (const kind of SHAPES) {
   for (const n of SIZES) {
@@ -164,21 +183,25 @@ for (const kind of SHAPES) {
     const lab = join(dir, `${kind}-${n}.yaml`);
     writeFileSync(lab, yaml(s));
     const o = ops(s);
+    const batched = batchedScript(s, o);
+    const perOp = perOpScript(s, o);
+    const readBatched = readScript(s);
+    const destroyBaseline = destroyScript(s);
     const t = { apply: [], plan: [], destroy: [], mem: [], bApply: [], bRead: [], bDestroy: [], perOp: [] };
     for (let r = 0; r < REPS; r++) {
       const a = await topo(['apply', '-y'], lab);
       t.apply.push(a.s);
       const p = await topo(['plan'], lab);
       t.plan.push(p.s);
-      t.bRead.push(await time(() => readBatched(s)));
+      t.bRead.push(await time(readBatched));
       const d = await topo(['destroy', '-y'], lab);
       t.destroy.push(d.s);
       t.mem.push(Math.max(a.mb, p.mb, d.mb));
-      t.bApply.push(await time(() => batched(o)));
-      t.bDestroy.push(await time(() => destroyBaseline(s)));
+      t.bApply.push(await time(batched));
+      t.bDestroy.push(await time(destroyBaseline));
       if (n <= 200 || r === 0) {
-        t.perOp.push(await time(() => perOp(o)));
-        await destroyBaseline(s);
+        t.perOp.push(await time(perOp));
+        await destroyBaseline();
       }
     }
     const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));

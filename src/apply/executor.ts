@@ -90,9 +90,10 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
         batches = batches.map(([ns, list]): [string, readonly PlacedOp[]] => [ns, list.filter(() => i++ < f.killAfter)]).filter(([, l]) => l.length > 0);
         killAfterWave = true;
       }
-      const results = await Promise.all(batches.map(([ns, list]) => driver.runBatch(ns, list.map((o) => o.args))));
+      const results = await driver.runBatches(batches.map(([ns, list]) => ({ ns, lines: list.map((o) => o.args) })));
       batches.forEach(([, list], b) => {
         const r = results[b]!;
+        if (r.notRun) return;
         // Without a line number (should not happen: lines are pre-validated) nothing in the batch is trusted.
         const failedAt = r.exitCode === 0 ? list.length : (r.failedLine ?? 1) - 1;
         list.forEach((o, k) => {

@@ -4,6 +4,41 @@ import type { Topology } from '../model/resources.js';
 import { plan } from '../plan/planner.js';
 import { describe } from '../model/describe.js';
 import { readLive } from '../live/read.js';
+import type { KernelSnapshot } from '../live/snapshot.js';
+import type { Plan } from '../plan/types.js';
+import { HOST, type Resource } from '../model/resources.js';
+
+/** What apply may have changed: only these namespaces are read again; the rest is kept from before. */
+export interface VerifyScope {
+  readonly before: KernelSnapshot;
+  readonly touched: ReadonlySet<string>;
+}
+
+/**
+ * Every namespace a plan's changes live in (both ends of a veth; the host as 'host'), or
+ * undefined when a veth end's namespace is unknown: then everything is read again.
+ */
+export function touchedBy(plan: Plan): Set<string> | undefined {
+  const out = new Set<string>();
+  const add = (r: Resource | undefined) => {
+    if (!r) return;
+    if (r.kind === 'netns') out.add(r.name);
+    else if (r.kind === 'veth') out.add(r.a.ns).add(r.b.ns);
+    else out.add(r.ns);
+  };
+  for (const c of plan.changes) {
+    add(c.before);
+    add(c.after);
+  }
+  return out.has('?') ? undefined : out;
+}
+
+async function rereadTouched(driver: Driver, scope: VerifyScope): Promise<KernelSnapshot> {
+  const fresh = await driver.snapshot({ only: scope.touched });
+  const kept = scope.before.namespaces.filter((n) => !scope.touched.has(n.ns));
+  const strays = scope.before.strays.filter((s) => !scope.touched.has(s.name));
+  return { namespaces: [...kept, ...fresh.namespaces].sort((a, b) => (a.ns === HOST ? -1 : b.ns === HOST ? 1 : a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0)), strays: [...strays, ...fresh.strays] };
+}
 
 /**
  * Re-reads the kernel and re-plans until the plan is empty, with bounded retries for what the
@@ -15,13 +50,13 @@ import { readLive } from '../live/read.js';
  * first ping fails at once, the next succeeds). So for interfaces that carry IPv6 addresses in the
  * file, apply returns only when nothing on them is tentative. IPv4-only labs do not wait.
  */
-export async function verify(desired: Topology, driver: Driver, opts: { budgetMs?: number } = {}): Promise<void> {
+export async function verify(desired: Topology, driver: Driver, opts: { budgetMs?: number; scope?: VerifyScope } = {}): Promise<void> {
   const deadline = Date.now() + (opts.budgetMs ?? 5000);
   const v6Ifaces = new Set<string>();
   for (const r of desired.resources.values()) if (r.kind === 'address' && r.cidr.includes(':')) v6Ifaces.add(`${r.ns}:${r.ifname}`);
   let residual: string[] = [];
   for (let delay = 25; ; delay = Math.min(delay * 2, 400)) {
-    const live = await readLive(driver, desired);
+    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope) : undefined);
     if (live.problems.length > 0) throw new VerificationError(`verification failed: ${live.problems.join('; ')}`, [...live.problems]);
     const { plan: p } = plan(desired, live);
     residual = p.changes.map((c) => {

@@ -1,4 +1,5 @@
 import type { Driver } from '../driver/driver.js';
+import type { KernelSnapshot } from '../live/snapshot.js';
 import type { Style } from '../render/style.js';
 
 /** What a command needs from the outside world; main.ts wires the real ones. */
@@ -11,6 +12,8 @@ export interface Io {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly driver: () => Driver;
+  /** A kernel read started before the lab file was loaded (plan, drift), without sysctls. */
+  readonly earlyRead?: Promise<KernelSnapshot>;
   /** True once the user pressed Ctrl-C. */
   readonly interrupted: () => boolean;
 }

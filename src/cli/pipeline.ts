@@ -5,6 +5,7 @@ import type { Io } from './io.js';
 import { InputError } from '../diag/errors.js';
 import type { Driver } from '../driver/driver.js';
 import type { LiveState } from '../live/normalize.js';
+import type { KernelSnapshot } from '../live/snapshot.js';
 import { readLive } from '../live/read.js';
 import type { Topology } from '../model/resources.js';
 import { emptyLab, plan as makePlan } from '../plan/planner.js';
@@ -27,8 +28,8 @@ export function desiredFrom(file: string, lab?: string, io?: Pick<Io, 'err' | 'e
 }
 
 /** Reads the kernel and plans. A desired name held by a foreign object is an input error. */
-export async function planAgainstKernel(desired: Desired, driver: Driver, mode: Plan['mode']): Promise<{ plan: Plan; live: LiveState; origin: PlanOrigin }> {
-  const live = await readLive(driver, desired.topology);
+export async function planAgainstKernel(desired: Desired, driver: Driver, mode: Plan['mode'], early?: Promise<KernelSnapshot>): Promise<{ plan: Plan; live: LiveState; origin: PlanOrigin }> {
+  const live = await readLive(driver, desired.topology, early);
   const { plan, conflicts } = makePlan(mode === 'destroy' ? emptyLab(desired.topology.lab) : desired.topology, live, mode);
   if (conflicts.length > 0) throw new InputError(conflicts, desired.text);
   return { plan, live, origin: originOf(desired, live) };

@@ -11,13 +11,17 @@ export function effectiveCaps(statusText?: string): bigint {
   return m ? BigInt(`0x${m[1]}`) : 0n;
 }
 
+export function hasPrivileges(caps: bigint): boolean {
+  const has = (bit: number) => (caps & (1n << BigInt(bit))) !== 0n;
+  return has(CAP_NET_ADMIN) && has(CAP_SYS_ADMIN);
+}
+
 /**
  * Commands that read or change namespaces need CAP_NET_ADMIN (links, addresses) and
  * CAP_SYS_ADMIN (entering and mounting namespaces). Say so before anything runs.
  */
 export function requirePrivileges(command: string, caps: bigint = effectiveCaps()): void {
-  const has = (bit: number) => (caps & (1n << BigInt(bit))) !== 0n;
-  if (has(CAP_NET_ADMIN) && has(CAP_SYS_ADMIN)) return;
+  if (hasPrivileges(caps)) return;
   throw new PermissionError(
     `topo ${command} needs root: it reads and changes network namespaces (CAP_NET_ADMIN and CAP_SYS_ADMIN)`,
     `run it with sudo, e.g. \`sudo topo ${command} lab.yaml\`; \`topo validate\` works without root`,

@@ -5,11 +5,21 @@ export interface BatchResult {
   /** 1-based line that failed, when `ip` said so (`Command failed -:N`). */
   readonly failedLine?: number;
   readonly stderr: string;
+  /** Not started: an earlier batch that shared its process failed. */
+  readonly notRun?: boolean;
+}
+
+/** One namespace's commands for `ip -batch`. */
+export interface Batch {
+  readonly ns: string;
+  readonly lines: readonly (readonly string[])[];
 }
 
 export interface SnapshotRequest {
   /** sysctl keys to read, per namespace. Only namespaces that exist are read. */
   readonly sysctls?: ReadonlyMap<string, readonly string[]>;
+  /** Read only these namespaces ('host' included or not); default all. */
+  readonly only?: ReadonlySet<string>;
 }
 
 /** The kernel, as topo sees it. The real one is IpDriver; tests may script their own. */
@@ -17,6 +27,10 @@ export interface Driver {
   snapshot(req?: SnapshotRequest): Promise<KernelSnapshot>;
   /** Runs `ip [-n ns] -batch -` with these commands; stops at the first failing line. */
   runBatch(ns: string, lines: readonly (readonly string[])[]): Promise<BatchResult>;
+  /** These sysctls' values inside ns (absent keys are left out). */
+  readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>>;
+  /** A wave: batches for different namespaces, run in parallel, each stopping at its first failing line. */
+  runBatches(batches: readonly Batch[]): Promise<BatchResult[]>;
   /** Which of these interfaces still exist in ns (for waiting out asynchronous teardown). */
   existing(ns: string, names: readonly string[]): Promise<string[]>;
   /** Each named namespace's identity (its nsfs inode), read without starting a process. */

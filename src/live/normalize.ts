@@ -15,6 +15,8 @@ export interface LiveState extends Topology {
   readonly problems: readonly string[];
   /** Owned interfaces (`ns:name`) with an IPv6 address still in DAD, link-local included. */
   readonly tentative: ReadonlySet<string>;
+  /** The raw read this was made from: verification re-reads only what apply touched, and keeps the rest. */
+  readonly source: KernelSnapshot;
 }
 
 export const foreignKey = {
@@ -142,6 +144,7 @@ export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySe
     namespaces: new Set(snap.namespaces.map((s) => s.ns).filter((n) => n !== HOST)),
     problems,
     tentative,
+    source: snap,
   };
 }
 

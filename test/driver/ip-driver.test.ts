@@ -69,3 +69,60 @@ describe('IpDriver', () => {
     expect(calls[0]).toEqual({ argv: ['-n', 'ns0', '-batch', '-'], input: 'link add name x type bridge\nlink add name x type bridge\n' });
   });
 });
+
+describe('IpDriver fan-out', () => {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+
+  it('reads many namespaces through a few `ip -batch` processes of `netns exec` lines, one per core', async () => {
+    const { exec, calls } = scripted((argv, input) => {
+      if (argv.join(' ') === '-j netns list') return { stdout: JSON.stringify(names.map((name) => ({ name }))) + '\n' };
+      if (argv.join(' ') === '-batch -') return { stdout: input!.trim().split('\n').map(() => NS_READ).join('') };
+      return { stdout: NS_READ };
+    });
+    const d = new IpDriver({ exec, concurrency: 2 });
+    const snap = await d.snapshot();
+    d.dispose();
+    expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
+    const shares = calls.filter((c) => c.argv.join(' ') === '-batch -');
+    expect(shares).toHaveLength(2);
+    expect(shares[0]!.input).toMatch(/^netns exec a ip -j -d -batch \S+\/read\.batch\nnetns exec b /);
+    // Host plus the two shares plus the listing: no process per namespace.
+    expect(calls).toHaveLength(4);
+  });
+
+  it('falls back to one process per namespace for a share that did not print what it should', async () => {
+    const { exec, calls } = scripted((argv, input) => {
+      if (argv.join(' ') === '-j netns list') return { stdout: JSON.stringify(names.map((name) => ({ name }))) + '\n' };
+      if (argv.join(' ') === '-batch -') {
+        if (input!.includes('netns exec a ')) return { exitCode: 1, stdout: NS_READ, stderr: 'Cannot open network namespace "b": No such file or directory\nCommand failed -:2\n' };
+        return { stdout: input!.trim().split('\n').map(() => NS_READ).join('') };
+      }
+      if (argv[1] === 'b') return { exitCode: 1, stderr: 'Cannot open network namespace "b": No such file or directory\n' };
+      return { stdout: NS_READ };
+    });
+    const snap = await new IpDriver({ exec, concurrency: 2 }).snapshot();
+    expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(calls.filter((c) => c.argv[0] === '-n').map((c) => c.argv[1])).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('runs a wave through shares and maps a child failure to its batch and line; later batches of the share did not run', async () => {
+    let fileOfC = '';
+    const { exec, calls } = scripted((argv, input) => {
+      if (argv.join(' ') === '-batch -' && input!.includes('netns exec a ')) {
+        fileOfC = /netns exec c ip -batch (\S+)/.exec(input!)![1]!;
+        return { exitCode: 1, stderr: `RTNETLINK answers: File exists\nCommand failed ${fileOfC}:2\nCommand failed -:3\n` };
+      }
+      return {};
+    });
+    const batch = (ns: string) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up'], ['addr', 'add', '10.0.0.1/24', 'dev', 'lo']] });
+    const d = new IpDriver({ exec, concurrency: 2 });
+    const r = await d.runBatches([batch('host'), ...names.map(batch)]);
+    d.dispose();
+    expect(calls.map((c) => c.argv.join(' '))).toEqual(['-batch -', '-batch -', '-batch -']);
+    expect(r[0]).toEqual({ exitCode: 0, stderr: '' });
+    expect(r.slice(1, 3)).toEqual([{ exitCode: 0, stderr: '' }, { exitCode: 0, stderr: '' }]);
+    expect(r[3]).toEqual({ exitCode: 1, failedLine: 2, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' });
+    expect(r[4]).toMatchObject({ notRun: true });
+    expect(r.slice(5).every((x) => x.exitCode === 0)).toBe(true);
+  });
+});

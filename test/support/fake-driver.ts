@@ -5,15 +5,18 @@ import type { Driver } from '../../src/driver/driver.js';
  * Kernel behaviour itself is tested against the real driver in the sandbox.
  */
 export function fakeDriver(overrides: Partial<Driver> = {}): Driver {
-  return {
+  const d: Driver = {
     snapshot: async () => ({ namespaces: [], strays: [] }),
     runBatch: async () => ({ exitCode: 0, stderr: '' }),
     existing: async () => [],
+    readSysctls: async () => ({}),
     netnsIds: () => new Map(),
     holders: () => [],
     probeKinds: async () => [],
     ipVersion: async () => ({ version: 'test', json: true }),
     forwardPolicies: async () => [],
+    runBatches: (batches) => Promise.all(batches.map((b) => d.runBatch(b.ns, b.lines))),
     ...overrides,
   };
+  return d;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { execute, parseFault, type ApplyResult, type Fault } from '../../apply/executor.js';
-import { verify } from '../../apply/verify.js';
+import { touchedBy, verify } from '../../apply/verify.js';
+import type { LiveState } from '../../live/normalize.js';
 import { parseSavedPlan } from '../../config/load-plan.js';
 import { TopoError } from '../../diag/errors.js';
 import type { Driver } from '../../driver/driver.js';
@@ -43,7 +44,7 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
   const release = await acquireLock(desired.topology.lab, `topo ${o.command}`, o.lockTimeoutMs);
   try {
     const driver = io.driver();
-    const { plan } = await planAgainstKernel(desired, driver, mode);
+    const { plan, live } = await planAgainstKernel(desired, driver, mode);
     if (mode === 'apply') await preflight(desired, plan, driver, io);
     const show = o.json ? io.err : io.out;
     if (plan.changes.length === 0) {
@@ -58,7 +59,7 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
       if (o.json) io.out(toJson(applyDoc(plan, 'cancelled')));
       return 1;
     }
-    return await run(plan, desired, driver, o, io);
+    return await run(plan, desired, driver, o, io, live);
   } finally {
     release();
   }
@@ -94,13 +95,13 @@ async function applySaved(saved: SavedPlan, o: CommandOptions, io: Io): Promise<
       if (o.json) io.out(toJson(applyDoc(saved, 'no-changes')));
       return 0;
     }
-    return await run(saved, desired, driver, o, io);
+    return await run(saved, desired, driver, o, io, live);
   } finally {
     release();
   }
 }
 
-async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptions, io: Io): Promise<number> {
+async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptions, io: Io, before: LiveState): Promise<number> {
   recordIntent(plan);
   const total = plan.steps.length;
   let done = 0;
@@ -133,7 +134,10 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
         : 'a process is probably holding the namespace (for example a shell started with `ip netns exec`); end it, then run the command again',
     );
   }
-  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver);
+  // What apply changed is read again; so is any interface still in IPv6 DAD before it started.
+  const touched = touchedBy(plan);
+  for (const t of before.tentative) touched?.add(t.slice(0, t.indexOf(':')));
+  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched } } : {});
   clearJournal(plan.lab);
   const s = summarize(plan.changes);
   const verb = plan.mode === 'apply' ? 'Apply' : 'Destroy';

@@ -32,7 +32,7 @@ export async function runShow(o: CommandOptions, io: Io): Promise<number> {
 export async function runDrift(o: CommandOptions, io: Io): Promise<number> {
   const desired = desiredFrom(o.file, undefined, io);
   requirePrivileges('drift');
-  const { plan } = await planAgainstKernel(desired, io.driver(), 'apply');
+  const { plan } = await planAgainstKernel(desired, io.driver(), 'apply', io.earlyRead);
   const items = driftItems(plan.changes);
   io.out(o.json ? toJson(driftDoc(plan.lab, items)) : renderDrift(plan.lab, items, io.style));
   return o.detailedExitcode && items.length > 0 ? 2 : 0;

@@ -11,7 +11,7 @@ export async function runPlan(o: CommandOptions, io: Io): Promise<number> {
   const desired = desiredFrom(o.file, undefined, io);
   requirePrivileges('plan');
   const driver = io.driver();
-  const { plan, origin } = await planAgainstKernel(desired, driver, o.destroy ? 'destroy' : 'apply');
+  const { plan, origin } = await planAgainstKernel(desired, driver, o.destroy ? 'destroy' : 'apply', io.earlyRead);
   const nf = o.destroy ? undefined : await netfilterCheck(desired.topology, driver);
   if (nf?.status === 'warn') io.err(`${io.errStyle.yellow('warning:')} ${nf.detail}\n  fix: ${nf.hint}\n`);
   const doc = planDoc(plan, origin);
