@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../lock/lock.js';
 
-export type CommandName = 'validate' | 'plan' | 'apply' | 'destroy' | 'show' | 'drift' | 'ls' | 'doctor';
-export const COMMANDS: readonly CommandName[] = ['validate', 'plan', 'apply', 'destroy', 'show', 'drift', 'ls', 'doctor'];
+export type CommandName = 'validate' | 'plan' | 'apply' | 'destroy' | 'show' | 'drift' | 'ls' | 'doctor' | 'test' | 'exec' | 'sandbox';
+export const COMMANDS: readonly CommandName[] = ['validate', 'plan', 'apply', 'destroy', 'show', 'drift', 'ls', 'doctor', 'test', 'exec', 'sandbox'];
 
 export interface CommandOptions {
   readonly command: CommandName | 'help' | 'version';
@@ -20,12 +20,22 @@ export interface CommandOptions {
   readonly lockTimeoutMs: number;
   /** For `help <command>`. */
   readonly topic?: string;
+  /** exec: the node to run in (absent with --all). */
+  readonly node?: string;
+  readonly all: boolean;
+  /** exec and sandbox: the command after `--`, as argv. */
+  readonly run: readonly string[];
+  readonly sandbox: boolean;
+  readonly junit?: string;
 }
 
 /** Which command takes which flag: anything else is a usage error, not silently ignored. */
 const ALLOWED: Record<string, readonly CommandName[]> = {
   'auto-approve': ['apply', 'destroy'],
-  json: ['plan', 'apply', 'destroy', 'show', 'drift', 'ls'],
+  json: ['plan', 'apply', 'destroy', 'show', 'drift', 'ls', 'test'],
+  junit: ['test'],
+  sandbox: ['test'],
+  all: ['exec'],
   'detailed-exitcode': ['plan', 'drift'],
   out: ['plan'],
   destroy: ['plan'],
@@ -35,10 +45,13 @@ const ALLOWED: Record<string, readonly CommandName[]> = {
 
 /** argv → options, or a usage error message. Pure. */
 export function parseCommandLine(argv: readonly string[]): CommandOptions | { error: string } {
+  // Everything after the first `--` is a command to run (exec, sandbox), never topo's own options.
+  const dash = argv.indexOf('--');
+  const run = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: dash >= 0 ? argv.slice(0, dash) : [...argv],
       allowPositionals: true,
       strict: true,
       options: {
@@ -53,6 +66,9 @@ export function parseCommandLine(argv: readonly string[]): CommandOptions | { er
         destroy: { type: 'boolean' },
         lab: { type: 'string' },
         'lock-timeout': { type: 'string' },
+        junit: { type: 'string' },
+        sandbox: { type: 'boolean' },
+        all: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -68,6 +84,10 @@ export function parseCommandLine(argv: readonly string[]): CommandOptions | { er
     detailedExitcode: v['detailed-exitcode'] ?? false,
     destroy: v.destroy ?? false,
     lockTimeoutMs: 0,
+    all: v.all ?? false,
+    sandbox: v.sandbox ?? false,
+    run,
+    ...(v.junit !== undefined ? { junit: v.junit } : {}),
     ...(v.out !== undefined ? { out: v.out } : {}),
     ...(v.lab !== undefined ? { lab: v.lab } : {}),
   };
@@ -79,6 +99,16 @@ export function parseCommandLine(argv: readonly string[]): CommandOptions | { er
   const command = cmd as CommandName;
   for (const [flag, cmds] of Object.entries(ALLOWED)) {
     if ((v as Record<string, unknown>)[flag] !== undefined && !cmds.includes(command)) return { error: `--${flag} does not apply to ${command}` };
+  }
+  if (dash >= 0 && command !== 'exec' && command !== 'sandbox') return { error: `${command} takes no command after --` };
+  if ((command === 'exec' || command === 'sandbox') && run.length === 0) {
+    return { error: `${command} needs a command after --, e.g. topo ${command === 'exec' ? 'exec ns0 lab.yaml' : 'sandbox lab.yaml'} -- ${command === 'exec' ? 'ip -br addr' : 'bash'}` };
+  }
+  if (command === 'exec') {
+    const [node, ...files] = v.all ? [undefined, ...rest] : rest;
+    if (!v.all && node === undefined) return { error: 'exec needs a node (or --all), e.g. topo exec ns0 -- ip -br addr' };
+    if (files.length > 1) return { error: `exec takes a node and one file, got ${rest.join(' ')}` };
+    return { ...base, command, file: files[0] ?? 'lab.yaml', ...(node !== undefined ? { node } : {}) };
   }
   if (command === 'ls' && rest.length > 0) return { error: 'ls takes no file: it lists every lab on this machine' };
   if (rest.length > 1) return { error: `${command} takes one file, got ${rest.length}` };

@@ -3,6 +3,7 @@ import { runApply } from './commands/apply.js';
 import { runDrift, runLs, runShow, runValidate } from './commands/inspect.js';
 import { runDoctor } from './commands/doctor.js';
 import { runPlan } from './commands/plan.js';
+import { runExec, runSandbox, runTest } from './commands/lab-tests.js';
 import type { Io } from './io.js';
 
 export function dispatch(o: CommandOptions, io: Io): Promise<number> {
@@ -22,6 +23,12 @@ export function dispatch(o: CommandOptions, io: Io): Promise<number> {
       return runLs(o, io);
     case 'doctor':
       return runDoctor(o, io);
+    case 'test':
+      return runTest(o, io);
+    case 'exec':
+      return runExec(o, io);
+    case 'sandbox':
+      return runSandbox(o, io);
     case 'help':
     case 'version':
       return Promise.resolve(0);

@@ -20,12 +20,16 @@ Commands:
   show     [FILE]        show the lab's live state
   ls                     list the labs that have objects on this machine
   doctor   [FILE]        check this machine can run the lab, with a fix for each problem
+  test     [FILE]        run the file's tests (ping, tcp, route); --sandbox: in a throwaway sandbox
+  exec     NODE [FILE] -- CMD...   run a command inside a node (--all: in every node)
+  sandbox  [FILE] -- CMD...        the lab in a throwaway sandbox while CMD runs; no root needed
 
 FILE defaults to ./lab.yaml. Run \`topo <command> --help\` for details.
 
 ${GLOBAL}
 
-Exit codes: 0 success, 1 any error; plan and drift with --detailed-exitcode: 2 when there are changes.`,
+Exit codes: 0 success, 1 any error; plan and drift with --detailed-exitcode: 2 when there are changes;
+test: 1 when a test fails; exec and sandbox: the command's own exit code.`,
   validate: `Usage: topo validate [FILE]
 
 Checks FILE (default ./lab.yaml) against the format: YAML syntax, schema, names, references,
@@ -121,6 +125,50 @@ number of namespaces and links each owns. A lab whose file is lost can still be 
 
 Options:
 ${JSON_NOTE}
+
+${GLOBAL}`,
+  test: `Usage: topo test [FILE] [--sandbox] [--json] [--junit FILE]
+
+Runs the tests: section of the lab file against the running lab, in parallel where they are
+independent, each retried within its time budget (timeout:, default 3s). One line per test
+with PASS or FAIL and what was sent and what came back, then a summary.
+
+  ping:  { from: NODE, to: NODE|IP, family: 4|6, expect: pass|fail }
+         a node as target means each of its addresses of that family (the output names them)
+  tcp:   { from: NODE, to: NODE|IP, port: 1-65535, expect: pass|fail }
+         topo listens on the target node for the test (with Node.js, no shell)
+  route: { node: NODE, to: PREFIX|default|IP, via: GATEWAY, dev: IFACE }
+         a prefix must be in the main table; an address is checked with the route the kernel picks
+
+Options:
+      --sandbox   apply the lab in a throwaway sandbox (new user, network, mount and PID
+                  namespaces; no root needed where the kernel allows user namespaces), run the
+                  tests there; nothing is left behind, even on failure or Ctrl-C
+      --junit F   also write the results as JUnit XML to F, for CI
+${JSON_NOTE}
+
+Exit code: 0 when every test passes, 1 otherwise.
+
+${GLOBAL}`,
+  exec: `Usage: topo exec NODE [FILE] -- CMD [ARGS...]
+       topo exec --all [FILE] -- CMD [ARGS...]
+
+Runs CMD inside the node's network namespace (ip netns exec), with your terminal, and exits
+with CMD's exit code. CMD is run as given (argv), never through a shell; to use shell syntax,
+run one: topo exec ns0 -- sh -c 'ip -br a | grep UP'. With --all, CMD runs in every node at
+once and each output line is prefixed with the node's name; the exit code is the first
+non-zero one. NODE must be a node of the lab file (FILE defaults to ./lab.yaml).
+
+${GLOBAL}`,
+  sandbox: `Usage: topo sandbox [FILE] -- CMD [ARGS...]
+
+Creates a throwaway sandbox (new user, network, mount and PID namespaces: no root needed where
+the kernel allows unprivileged user namespaces), applies the lab inside it, and runs CMD there,
+for example a shell or a test suite. When CMD exits, the sandbox and the lab vanish; nothing
+on the machine changes. Inside, use topo exec or ip netns exec as usual.
+
+  topo sandbox lab.yaml -- bash
+  topo sandbox lab.yaml -- ip netns exec ns0 ping -c1 10.0.0.2
 
 ${GLOBAL}`,
 };

@@ -8,6 +8,7 @@ import type { LiveState } from '../live/normalize.js';
 import type { KernelSnapshot } from '../live/snapshot.js';
 import { readLive } from '../live/read.js';
 import type { Topology } from '../model/resources.js';
+import type { LabTest } from '../labtest/model.js';
 import { emptyLab, plan as makePlan } from '../plan/planner.js';
 import { sha256, stateDigest, type PlanOrigin } from '../plan/saved.js';
 import type { Plan } from '../plan/types.js';
@@ -15,16 +16,18 @@ import type { Plan } from '../plan/types.js';
 /** The desired lab: from the file, or only its name for `destroy --lab NAME` (the file may be lost). */
 export interface Desired {
   readonly topology: Topology;
+  /** The file's `tests:`, resolved (empty for `--lab NAME`). */
+  readonly tests: readonly LabTest[];
   readonly text?: string;
   readonly path?: string;
 }
 
 /** Loads the lab file; its warnings go to stderr at once (they never stop a command). */
 export function desiredFrom(file: string, lab?: string, io?: Pick<Io, 'err' | 'errStyle'>): Desired {
-  if (lab !== undefined) return { topology: emptyLab(lab) };
-  const { topology, text, warnings } = loadLab(file);
+  if (lab !== undefined) return { topology: emptyLab(lab), tests: [] };
+  const { topology, tests, text, warnings } = loadLab(file);
   if (io && warnings.length > 0) io.err(renderDiagnostics(warnings, io.errStyle, text));
-  return { topology, text, path: resolve(file) };
+  return { topology, tests, text, path: resolve(file) };
 }
 
 /** Reads the kernel and plans. A desired name held by a foreign object is an input error. */

@@ -4,6 +4,15 @@ export interface LabFile {
   nodes?: Record<string, NodeSpec>;
   bridges?: Record<string, BridgeSpec>;
   links?: LinkSpec[];
+  tests?: TestSpec[];
+}
+
+export interface TestSpec {
+  ping?: { from: string; to: string; family?: 4 | 6; expect?: 'pass' | 'fail' };
+  tcp?: { from: string; to: string; port: number; family?: 4 | 6; expect?: 'pass' | 'fail' };
+  route?: { node: string; to: string; via?: string; dev?: string };
+  name?: string;
+  timeout?: string;
 }
 
 export interface InterfaceSpec {

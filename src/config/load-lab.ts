@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diag/diagnostic.js';
 import { InputError } from '../diag/errors.js';
 import { buildTopology } from '../model/build.js';
+import { buildTests, type LabTest } from '../labtest/model.js';
 import type { Topology } from '../model/resources.js';
 import { loadLabFile } from './load.js';
 import { parseYaml } from './parse-yaml.js';
@@ -11,7 +12,7 @@ import { validateSchema } from './validate-schema.js';
  * problem of a stage is reported together; a stage runs only when the previous one was clean,
  * so no error is a consequence of another.
  */
-export function loadLab(path: string): { topology: Topology; text: string; warnings: Diagnostic[] } {
+export function loadLab(path: string): { topology: Topology; tests: LabTest[]; text: string; warnings: Diagnostic[] } {
   const source = loadLabFile(path);
   const parsed = parseYaml(source);
   const fail = (diags: Diagnostic[]) => {
@@ -27,5 +28,7 @@ export function loadLab(path: string): { topology: Topology; text: string; warni
   }
   const built = buildTopology(lab, parsed.posOf);
   if (!built.topology) return fail(built.diags);
-  return { topology: built.topology, text: source.text, warnings: built.diags };
+  const checks = buildTests(lab.tests ?? [], built.topology, parsed.posOf);
+  if (checks.diags.length > 0) return fail([...built.diags, ...checks.diags]);
+  return { topology: built.topology, tests: checks.tests, text: source.text, warnings: built.diags };
 }

@@ -33,6 +33,11 @@ describe.skipIf(sandboxUnavailable)('every example (and a lab with host ends): a
         expect(await sb.ping(from, to, family ?? 4), `ping ${from} -> ${to}`).toBe(true);
       }
 
+      // The file's own tests prove its purpose too (the host-ends lab has none: a warning, exit 0).
+      const tests = await sb.topo('test', ex.file);
+      expect(tests.exitCode, tests.stdout + tests.stderr).toBe(0);
+      expect(tests.stdout + tests.stderr).toMatch(/^(\d+ passed, 0 failed \(|warning: .* has no tests)/m);
+
       const plan = await sb.topo('plan', ex.file);
       expect(plan.exitCode).toBe(0);
       expect(plan.stdout).toMatch(/^No changes\./m);

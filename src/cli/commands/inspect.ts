@@ -12,11 +12,12 @@ import { requirePrivileges } from '../preflight.js';
 /** Read-only commands: they take no lock. */
 
 export async function runValidate(o: CommandOptions, io: Io): Promise<number> {
-  const { topology } = desiredFrom(o.file, undefined, io);
+  const { topology, tests } = desiredFrom(o.file, undefined, io);
   const counts = new Map<string, number>();
   for (const r of topology.resources.values()) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
   const plural: Record<string, string> = { netns: 'namespaces', address: 'addresses' };
   const parts = [...counts].map(([k, n]) => `${n} ${n === 1 ? k : plural[k] ?? `${k}s`}`);
+  if (tests.length > 0) parts.push(`${tests.length} test${tests.length === 1 ? '' : 's'}`);
   io.out(`${io.style.green('Valid.')} ${o.file}: lab '${topology.lab}' with ${parts.join(', ')}.\n`);
   return 0;
 }

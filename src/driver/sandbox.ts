@@ -1,0 +1,57 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { TopoError } from '../diag/errors.js';
+import { HOST } from '../model/resources.js';
+import type { Driver } from './driver.js';
+
+/** Set in the environment of a topo that runs inside its own throwaway sandbox. */
+export const SANDBOX_ENV = 'TOPO_SANDBOX';
+
+export const inSandbox = (): boolean => process.env[SANDBOX_ENV] === '1';
+
+/**
+ * The namespaces of a throwaway sandbox: network (its own, empty), mount (so its /run/netns is
+ * private), PID (when its first process ends, the kernel kills every other one, listeners and
+ * shells included, so nothing can hold a namespace alive), and, for a user without root, a user
+ * namespace in which that user is root. When the sandbox's last process exits, the kernel
+ * reclaims all of it: nothing is left behind, whatever the reason for the exit.
+ */
+export function sandboxArgv(uid: number | undefined = process.getuid?.()): string[] {
+  return [...(uid === 0 ? [] : ['--user', '--map-root-user']), '--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private'];
+}
+
+/** Runs topo itself again, with these arguments, inside a fresh sandbox. Resolves with its exit code. */
+export async function runInSandbox(args: readonly string[]): Promise<number> {
+  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  if (process.getuid?.() !== 0) {
+    // Say why before anything else runs, rather than leave the user with unshare's terse words.
+    const probe = spawnSync('unshare', ['--user', '--map-root-user', '--net', 'true'], { encoding: 'utf8' });
+    if (probe.error || probe.status !== 0) {
+      throw new TopoError(
+        `cannot create a sandbox without root: ${(probe.error?.message ?? probe.stderr).trim() || 'unshare failed'}`,
+        'system',
+        probe.error ? 'install util-linux (it provides unshare)' : 'this kernel does not let unprivileged users create user namespaces; allow them (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0), or run with sudo',
+      );
+    }
+  }
+  return new Promise((resolve, reject) => {
+    const p = spawn('unshare', [...sandboxArgv(), '--', process.execPath, main, ...args], { stdio: 'inherit', env: { ...process.env, [SANDBOX_ENV]: '1' } });
+    // Ctrl-C reaches the sandboxed topo directly (same terminal); this process just waits for it.
+    const ignore = () => undefined;
+    process.on('SIGINT', ignore);
+    p.on('error', (e) => reject(new TopoError(`cannot start a sandbox: ${e.message}`, 'system', 'install util-linux (it provides unshare)')));
+    p.on('close', (code, signal) => {
+      process.off('SIGINT', ignore);
+      resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
+    });
+  });
+}
+
+/** Inside the sandbox: a private /run, so /run/netns and topo's locks are the sandbox's own. */
+export async function prepareSandbox(driver: Pick<Driver, 'runBatch'>): Promise<void> {
+  const r = spawnSync('mount', ['-t', 'tmpfs', 'topo-sandbox', '/run'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new TopoError(`cannot mount a private /run in the sandbox: ${(r.stderr || r.error?.message || '').trim()}`, 'system');
+  mkdirSync('/run/netns', { recursive: true });
+  await driver.runBatch(HOST, [['link', 'set', 'dev', 'lo', 'up']]);
+}
