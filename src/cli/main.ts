@@ -9,6 +9,7 @@ import { parseCommandLine, type CommandOptions } from './args.js';
 import { HELP } from './help.js';
 import type { Io } from './io.js';
 import { effectiveCaps, hasPrivileges } from './preflight.js';
+import { inSandbox } from '../driver/sandbox.js';
 
 /** argv → exit code. The only place that catches everything and the only process.exit. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -33,7 +34,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let interrupted = false;
+  // Outside a sandbox it runs in, topo only waits: runInSandbox ends the sandbox on Ctrl-C.
+  const sandboxOuter = (o.command === 'sandbox' || o.sandbox) && !inSandbox();
   const onSigint = () => {
+    if (sandboxOuter) return;
     if (interrupted) process.exit(130);
     interrupted = true;
     err('\nInterrupt received: finishing the running step, then stopping. Press Ctrl-C again to abort at once.\n');

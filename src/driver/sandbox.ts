@@ -37,13 +37,20 @@ export async function runInSandbox(args: readonly string[]): Promise<number> {
   }
   return new Promise((resolve, reject) => {
     const p = spawn('unshare', [...sandboxArgv(), '--', process.execPath, main, ...args], { stdio: 'inherit', env: { ...process.env, [SANDBOX_ENV]: '1' } });
-    // Ctrl-C reaches the sandboxed topo directly (same terminal); this process just waits for it.
-    const ignore = () => undefined;
-    process.on('SIGINT', ignore);
+    // Ctrl-C (or a TERM) ends the sandbox at once: unshare dies, --kill-child takes its child,
+    // and the PID namespace takes every other process, so nothing is left behind. There is
+    // nothing to finish cleanly: the whole lab is throwaway. SIGKILL, because unshare ignores
+    // INT and TERM while it waits for its child.
+    let stopped: 'SIGINT' | 'SIGTERM' | undefined;
+    const end = (sig: 'SIGINT' | 'SIGTERM') => {
+      stopped = sig;
+      p.kill('SIGKILL');
+    };
+    process.on('SIGINT', end).on('SIGTERM', end);
     p.on('error', (e) => reject(new TopoError(`cannot start a sandbox: ${e.message}`, 'system', 'install util-linux (it provides unshare)')));
     p.on('close', (code, signal) => {
-      process.off('SIGINT', ignore);
-      resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
+      process.off('SIGINT', end).off('SIGTERM', end);
+      resolve(stopped === 'SIGINT' ? 130 : stopped === 'SIGTERM' ? 143 : code ?? (signal === 'SIGINT' ? 130 : 1));
     });
   });
 }

@@ -3,7 +3,8 @@ import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+import { execa } from 'execa';
+import { REPO, nsArgs, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 
 const EXAMPLES = ['examples/seed.yaml', 'examples/routed-chain.yaml', 'examples/switch.yaml', 'examples/dual-stack.yaml'];
 
@@ -103,6 +104,21 @@ describe.skipIf(sandboxUnavailable)('rootless throwaway sandboxes: topo test --s
     expect(inside.stdout.split('\n').map((l) => l.split(' ')[0]).filter(Boolean).sort()).toEqual(['ns0', 'ns1']);
     const code = await sb.run([...asNobody, process.execPath, cli(), 'sandbox', lab, '--', 'sh', '-c', 'exit 3'], { env: { HOME: '/tmp' } });
     expect(code.exitCode).toBe(3);
+    expect(await sb.state()).toEqual(before);
+  });
+
+  it('Ctrl-C ends a sandbox at once and takes every process and namespace in it along', async () => {
+    const sb = sandbox();
+    const before = await sb.state();
+    const marker = `${60 + Math.floor(Math.random() * 1000)}.5`;
+    const p = execa('nsenter', [...nsArgs(sb.pid), ...asNobody, process.execPath, cli(), 'sandbox', join(pkg!, 'examples/seed.yaml'), '--', 'sleep', marker], { reject: false, env: { NO_COLOR: '1', HOME: '/tmp' } });
+    await new Promise<void>((resolve) => p.stderr!.on('data', (d: Buffer) => d.toString().includes('Running sleep') && resolve()));
+    const sleeping = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((l) => l.trim() === `sleep ${marker}`);
+    expect(sleeping()).toBe(true);
+    p.kill('SIGINT');
+    const r = await p;
+    expect(r.exitCode).toBe(130);
+    expect(sleeping()).toBe(false);
     expect(await sb.state()).toEqual(before);
   });
 });

@@ -19,7 +19,7 @@ const rootless = process.getuid?.() !== 0;
 export function withoutTimers<T>(x: T): T {
   return JSON.parse(JSON.stringify(x, (k, v) => (k.endsWith('_timer') ? undefined : v))) as T;
 }
-const nsArgs = (pid: number) => ['-t', String(pid), ...(rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', `--wd=${REPO}`, '--'];
+export const nsArgs = (pid: number) => ['-t', String(pid), ...(rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', `--wd=${REPO}`, '--'];
 
 /** Why sandboxes cannot be made here, or undefined when they can (probed once). */
 export const sandboxUnavailable: string | undefined = (() => {
