@@ -1,4 +1,6 @@
 import type { Driver } from '../driver/driver.js';
+import type { NsSnapshot } from '../live/snapshot.js';
+import { namespacesOf } from './verify.js';
 import { explainIpError } from '../driver/classify.js';
 import { HOST } from '../model/resources.js';
 import type { Change, Plan } from '../plan/types.js';
@@ -24,6 +26,8 @@ export interface ApplyResult {
   readonly holders: readonly { readonly netns: string; readonly pid: number; readonly command: string }[];
   /** Set when a stop was requested (Ctrl-C): the running wave finished, the rest was not started. */
   readonly interrupted: boolean;
+  /** Namespaces read at the end of their last batch, when nothing changed them afterwards. */
+  readonly observed: ReadonlyMap<string, NsSnapshot>;
 }
 
 export interface ExecuteHooks {
@@ -69,9 +73,13 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   let failure: StepFailure | undefined;
   let interrupted = false;
 
+  // Verification comes for free for a namespace whose last batch nothing else follows: that
+  // batch reads the namespace at its end, in the same process (no exec, no namespace switch).
+  const readAfter = lastReads(plan, create);
+  const observed = new Map<string, NsSnapshot>();
   let opIndex = 0;
   const runWaves = async (waves: Wave[]): Promise<boolean> => {
-    for (const wave of waves) {
+    for (const [w, wave] of waves.entries()) {
       if (hooks.shouldStop?.()) {
         interrupted = true;
         return false;
@@ -90,10 +98,12 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
         batches = batches.map(([ns, list]): [string, readonly PlacedOp[]] => [ns, list.filter(() => i++ < f.killAfter)]).filter(([, l]) => l.length > 0);
         killAfterWave = true;
       }
-      const results = await driver.runBatches(batches.map(([ns, list]) => ({ ns, lines: list.map((o) => o.args) })));
-      batches.forEach(([, list], b) => {
+      const reads = waves === create && !killAfterWave ? readAfter.get(w) : undefined;
+      const results = await driver.runBatches(batches.map(([ns, list]) => ({ ns, lines: list.map((o) => o.args), ...(reads?.has(ns) ? { readAfter: true } : {}) })));
+      batches.forEach(([ns, list], b) => {
         const r = results[b]!;
         if (r.notRun) return;
+        if (r.state) observed.set(ns, r.state);
         // Without a line number (should not happen: lines are pre-validated) nothing in the batch is trusted.
         const failedAt = r.exitCode === 0 ? list.length : (r.failedLine ?? 1) - 1;
         list.forEach((o, k) => {
@@ -131,7 +141,33 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   status.forEach((s, i) => {
     if (s === 'not-attempted' && remaining[i]! < ops[i]!.length) status[i] = 'partial';
   });
-  return { status, ...(failure ? { failure } : {}), lingering, holders, interrupted };
+  return { status, ...(failure ? { failure } : {}), lingering, holders, interrupted, observed };
+}
+
+/**
+ * For each create wave, the namespaces whose batch in it can read the namespace at its end:
+ * their last batch, when no op running in another namespace (a veth made from the host with its
+ * peer here, a sysctl set through `netns exec`) touches them in that wave or later.
+ */
+export function lastReads(plan: Plan, create: readonly Wave[]): Map<number, Set<string>> {
+  const touches = plan.steps.map((s) => {
+    const c = plan.changes.find((x) => x.id === s.id);
+    return namespacesOf(c?.after ?? c?.before);
+  });
+  const lastOwn = new Map<string, number>();
+  const lastForeign = new Map<string, number>();
+  create.forEach((wave, w) => {
+    for (const [ns, list] of wave) {
+      lastOwn.set(ns, w);
+      for (const o of list) for (const t of touches[o.step] ?? []) if (t !== ns) lastForeign.set(t, w);
+    }
+  });
+  const out = new Map<number, Set<string>>();
+  for (const [ns, w] of lastOwn) {
+    if ((lastForeign.get(ns) ?? -1) >= w) continue;
+    out.set(w, (out.get(w) ?? new Set()).add(ns));
+  }
+  return out;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Topology } from '../model/resources.js';
 import { plan } from '../plan/planner.js';
 import { describe } from '../model/describe.js';
 import { readLive } from '../live/read.js';
-import type { KernelSnapshot } from '../live/snapshot.js';
+import type { KernelSnapshot, NsSnapshot } from '../live/snapshot.js';
 import type { Plan } from '../plan/types.js';
 import { HOST, type Resource } from '../model/resources.js';
 
@@ -12,6 +12,8 @@ import { HOST, type Resource } from '../model/resources.js';
 export interface VerifyScope {
   readonly before: KernelSnapshot;
   readonly touched: ReadonlySet<string>;
+  /** Touched namespaces already read at the end of apply's own batches (first attempt only). */
+  readonly observed?: ReadonlyMap<string, NsSnapshot>;
 }
 
 /**
@@ -20,24 +22,25 @@ export interface VerifyScope {
  */
 export function touchedBy(plan: Plan): Set<string> | undefined {
   const out = new Set<string>();
-  const add = (r: Resource | undefined) => {
-    if (!r) return;
-    if (r.kind === 'netns') out.add(r.name);
-    else if (r.kind === 'veth') out.add(r.a.ns).add(r.b.ns);
-    else out.add(r.ns);
-  };
-  for (const c of plan.changes) {
-    add(c.before);
-    add(c.after);
-  }
+  for (const c of plan.changes) for (const n of [...namespacesOf(c.before), ...namespacesOf(c.after)]) out.add(n);
   return out.has('?') ? undefined : out;
 }
 
-async function rereadTouched(driver: Driver, scope: VerifyScope): Promise<KernelSnapshot> {
-  const fresh = await driver.snapshot({ only: scope.touched });
+/** The namespaces a resource lives in: both ends of a veth ('?' for an end not found). */
+export function namespacesOf(r: Resource | undefined): string[] {
+  if (!r) return [];
+  if (r.kind === 'netns') return [r.name];
+  if (r.kind === 'veth') return [r.a.ns, r.b.ns];
+  return [r.ns];
+}
+
+async function rereadTouched(driver: Driver, scope: VerifyScope, first: boolean): Promise<KernelSnapshot> {
+  const seen = first ? (scope.observed ?? new Map<string, NsSnapshot>()) : new Map<string, NsSnapshot>();
+  const rest = new Set([...scope.touched].filter((n) => !seen.has(n)));
+  const fresh = rest.size > 0 ? await driver.snapshot({ only: rest }) : { namespaces: [], strays: [] };
   const kept = scope.before.namespaces.filter((n) => !scope.touched.has(n.ns));
   const strays = scope.before.strays.filter((s) => !scope.touched.has(s.name));
-  return { namespaces: [...kept, ...fresh.namespaces].sort((a, b) => (a.ns === HOST ? -1 : b.ns === HOST ? 1 : a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0)), strays: [...strays, ...fresh.strays] };
+  return { namespaces: [...kept, ...seen.values(), ...fresh.namespaces].sort((a, b) => (a.ns === HOST ? -1 : b.ns === HOST ? 1 : a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0)), strays: [...strays, ...fresh.strays] };
 }
 
 /**
@@ -55,8 +58,10 @@ export async function verify(desired: Topology, driver: Driver, opts: { budgetMs
   const v6Ifaces = new Set<string>();
   for (const r of desired.resources.values()) if (r.kind === 'address' && r.cidr.includes(':')) v6Ifaces.add(`${r.ns}:${r.ifname}`);
   let residual: string[] = [];
+  let first = true;
   for (let delay = 25; ; delay = Math.min(delay * 2, 400)) {
-    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope) : undefined);
+    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope, first) : undefined);
+    first = false;
     if (live.problems.length > 0) throw new VerificationError(`verification failed: ${live.problems.join('; ')}`, [...live.problems]);
     const { plan: p } = plan(desired, live);
     residual = p.changes.map((c) => {

@@ -1,4 +1,4 @@
-import type { KernelSnapshot } from '../live/snapshot.js';
+import type { KernelSnapshot, NsSnapshot } from '../live/snapshot.js';
 
 export interface BatchResult {
   readonly exitCode: number;
@@ -7,12 +7,19 @@ export interface BatchResult {
   readonly stderr: string;
   /** Not started: an earlier batch that shared its process failed. */
   readonly notRun?: boolean;
+  /** With readAfter: the namespace as it stood right after the batch (no sysctls). */
+  readonly state?: NsSnapshot;
 }
 
 /** One namespace's commands for `ip -batch`. */
 export interface Batch {
   readonly ns: string;
   readonly lines: readonly (readonly string[])[];
+  /**
+   * Read the namespace at the end of the same process (what a snapshot reads), when nothing
+   * else will change it afterwards: verification then needs no process of its own for it.
+   */
+  readonly readAfter?: boolean;
 }
 
 export interface SnapshotRequest {

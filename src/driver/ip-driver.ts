@@ -185,11 +185,27 @@ export class IpDriver implements Driver {
     return out;
   }
 
-  async runBatch(ns: string, lines: readonly (readonly string[])[]): Promise<BatchResult> {
-    const input = lines.map(batchLine).join('\n') + '\n';
-    const r = await this.run(ns, ['-batch', '-'], input);
+  async runBatch(ns: string, lines: readonly (readonly string[])[], readAfter = false): Promise<BatchResult> {
+    const input = lines.map(batchLine).join('\n') + '\n' + (readAfter ? READ_BATCH : '');
+    const r = await this.run(ns, readAfter ? ['-j', '-d', '-batch', '-'] : ['-batch', '-'], input);
     const m = /Command failed -:(\d+)/.exec(r.stderr);
-    return { exitCode: r.exitCode, stderr: r.stderr, ...(m ? { failedLine: Number(m[1]) } : {}) };
+    // A failure in the read lines after the batch is not a failure of the batch.
+    if (m && Number(m[1]) > lines.length) return { exitCode: 0, stderr: '' };
+    const state = readAfter && r.exitCode === 0 ? this.stateFrom(ns, r.stdout, 1) : undefined;
+    return { exitCode: r.exitCode, stderr: r.stderr, ...(m ? { failedLine: Number(m[1]) } : {}), ...(state ? { state: state[0]! } : {}) };
+  }
+
+  /** `count` namespaces' reads, four JSON documents each, or undefined if that is not what came. */
+  private stateFrom(ns: string | readonly string[], stdout: string, count: number): NsSnapshot[] | undefined {
+    let docs: unknown[];
+    try {
+      docs = parseJsonLines(stdout);
+    } catch {
+      return undefined;
+    }
+    if (docs.length !== count * 4) return undefined;
+    const names = typeof ns === 'string' ? [ns] : ns;
+    return names.map((n, i) => ({ ns: n, links: docs[i * 4] as IpLink[], addrs: docs[i * 4 + 1] as IpAddr[], routes: docs[i * 4 + 2] as IpRoute[], nsids: docs[i * 4 + 3] as NsId[] }));
   }
 
   /**
@@ -205,20 +221,23 @@ export class IpDriver implements Driver {
     const results: BatchResult[] = new Array(batches.length);
     const solo = fan.length < FAN_OUT_MIN ? batches.map((b, i) => [b, i] as const) : batches.map((b, i) => [b, i] as const).filter(([b]) => b.ns === HOST || !PLAIN_NAME.test(b.ns));
     const fanned = fan.length < FAN_OUT_MIN ? [] : fan;
-    const files = fanned.map(([b, i]) => this.scratchFile(`b${i}.batch`, b.lines.map(batchLine).join('\n') + '\n'));
+    const files = fanned.map(([b, i]) => this.scratchFile(`b${i}.batch`, b.lines.map(batchLine).join('\n') + '\n' + (b.readAfter ? READ_BATCH : '')));
     const fileOf = new Map(fanned.map(([, i], k) => [i, files[k]!]));
     await Promise.all([
       ...solo.map(async ([b, i]) => {
-        results[i] = await this.runBatch(b.ns, b.lines);
+        results[i] = await this.runBatch(b.ns, b.lines, b.readAfter);
       }),
       ...shares(fanned, Math.max(this.streams, Math.ceil(fanned.length / APPLY_CHUNK))).map(async (share) => {
-        const input = share.map(([b, i]) => batchLine(['netns', 'exec', b.ns, 'ip', '-batch', fileOf.get(i)!])).join('\n') + '\n';
+        const input = share.map(([b, i]) => batchLine(['netns', 'exec', b.ns, 'ip', ...(b.readAfter ? ['-j', '-d'] : []), '-batch', fileOf.get(i)!])).join('\n') + '\n';
         const r = await this.run(HOST, ['-batch', '-'], input);
+        const readers = share.filter(([b]) => b.readAfter);
+        const states = r.exitCode === 0 ? this.stateFrom(readers.map(([b]) => b.ns), r.stdout, readers.length) : undefined;
+        const stateOf = new Map(states?.map((st, k) => [readers[k]![1], st]));
         const failedChild = r.exitCode === 0 ? share.length : Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 1) - 1;
         // The child's own words, without the shares' bookkeeping lines.
         const stderr = r.stderr.replace(/^Command failed -:\d+\n?/gm, '');
         share.forEach(([, i], k) => {
-          if (k < failedChild) results[i] = { exitCode: 0, stderr: '' };
+          if (k < failedChild) results[i] = { exitCode: 0, stderr: '', ...(stateOf.has(i) ? { state: stateOf.get(i)! } : {}) };
           else if (k > failedChild) results[i] = { exitCode: -1, stderr: '', notRun: true };
           else {
             // The child names its batch file; say "-" as a lone batch would, and take its line.

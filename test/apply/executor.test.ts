@@ -55,4 +55,26 @@ describe('execute', () => {
     expect(r.interrupted).toBe(true);
     expect(batches.map((b) => b.ns)).toEqual(['host']);
   });
+
+  it('asks each namespace to read itself at the end of its last batch, unless another namespace touches it later', async () => {
+    const seen: string[] = [];
+    const d = fakeDriver({ runBatches: async (bs) => bs.map((b) => (seen.push(`${b.ns}${b.readAfter ? ' +read' : ''}`), { exitCode: 0, stderr: '' })) });
+    await execute(seedPlan(), d);
+    // The host batch makes the veths, whose ends in ns0 and ns1 are set up later from there:
+    // the host is not final after its batch, the namespaces are.
+    expect(seen).toEqual(['host', 'ns0 +read', 'ns1 +read']);
+    const chain = plan(loadLab('examples/routed-chain.yaml').topology, normalize({ namespaces: [{ ns: HOST, links: [], addrs: [], routes: [], nsids: [] }], strays: [] }, 'chain')).plan;
+    seen.length = 0;
+    await execute(chain, d);
+    // r's sysctls are set through `netns exec` from the host's last batch, in the same wave as r's
+    // own last batch: r must be read again afterwards. h1, h2 and the host can read themselves.
+    expect(seen.sort()).toEqual(['h1', 'h1 +read', 'h2', 'h2 +read', 'host', 'host +read', 'r', 'r']);
+  });
+
+  it('hands the namespaces read at the end of their batches to verification', async () => {
+    const state = { ns: 'ns0', links: [], addrs: [], routes: [], nsids: [] };
+    const d = fakeDriver({ runBatches: async (bs) => bs.map((b) => ({ exitCode: 0, stderr: '', ...(b.readAfter && b.ns === 'ns0' ? { state } : {}) })) });
+    const r = await execute(seedPlan(), d);
+    expect([...r.observed]).toEqual([['ns0', state]]);
+  });
 });

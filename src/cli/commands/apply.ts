@@ -137,7 +137,7 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   // What apply changed is read again; so is any interface still in IPv6 DAD before it started.
   const touched = touchedBy(plan);
   for (const t of before.tentative) touched?.add(t.slice(0, t.indexOf(':')));
-  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched } } : {});
+  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched, observed: result.observed } } : {});
   clearJournal(plan.lab);
   const s = summarize(plan.changes);
   const verb = plan.mode === 'apply' ? 'Apply' : 'Destroy';
