@@ -1,24 +1,10 @@
-import { readFileSync } from 'node:fs';
-import AjvModule, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { error, type Diagnostic } from '../diag/diagnostic.js';
 import { suggestion } from '../util/did-you-mean.js';
 import { printable } from '../util/printable.js';
+import validator from './generated/topology-validator.js';
 import type { JsonPath, ParsedYaml } from './parse-yaml.js';
 import type { LabFile } from './lab-file.js';
-
-const Ajv = AjvModule.default;
-
-/** The schema ships beside dist/ and src/ alike, two levels above this module. */
-export const SCHEMA_URL = new URL('../../schemas/topology.schema.json', import.meta.url);
-
-let compiled: ReturnType<InstanceType<typeof Ajv>['compile']> | undefined;
-function validator() {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object);
-  }
-  return compiled;
-}
 
 /**
  * Checks the parsed data against schemas/topology.schema.json and maps every ajv error back to
@@ -31,7 +17,7 @@ export function validateSchema(parsed: ParsedYaml): { lab?: LabFile; diags: Diag
       diags: [error('EMPTY_LAB', 'the lab file defines nothing', parsed.posOf([]), 'start from examples/seed.yaml; to remove a lab use `topo destroy`')],
     };
   }
-  const validate = validator();
+  const validate = validator;
   if (validate(data)) return { lab: data as LabFile, diags: [] };
   const diags: Diagnostic[] = [];
   const seen = new Set<string>();
