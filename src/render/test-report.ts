@@ -18,13 +18,13 @@ export function summaryLine(results: readonly TestResult[], ms: number, s: Style
 export function testDoc(lab: string, results: readonly TestResult[]) {
   return {
     format_version: 1,
-    kind: 'test',
+    type: 'test',
     lab,
     passed: results.filter((r) => r.passed).length,
     failed: results.filter((r) => !r.passed).length,
     tests: results.map((r) => ({
       name: r.test.name,
-      type: r.test.kind,
+      check: r.test.kind,
       status: r.passed ? 'pass' : 'fail',
       detail: r.detail,
       duration_ms: r.ms,

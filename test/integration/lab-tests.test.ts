@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { planSchemaValidator } from '../../src/config/load-plan.js';
 import { REPO, nsArgs, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 
 const EXAMPLES = ['examples/seed.yaml', 'examples/routed-chain.yaml', 'examples/switch.yaml', 'examples/dual-stack.yaml'];
@@ -24,7 +25,9 @@ describe.skipIf(sandboxUnavailable)('topo test and topo exec against a running l
     const bad = await sb.topo('test', 'examples/routed-chain.yaml', '--json', '--junit', join(dir, 'junit.xml'));
     expect(bad.exitCode).toBe(1);
     const doc = JSON.parse(bad.stdout);
-    expect(doc).toMatchObject({ format_version: 1, kind: 'test', lab: 'chain', passed: 3, failed: 3 });
+    expect(doc).toMatchObject({ format_version: 1, type: 'test', lab: 'chain', passed: 3, failed: 3 });
+    const valid = planSchemaValidator();
+    expect(valid(doc), JSON.stringify(valid.errors)).toBe(true);
     expect(doc.tests.map((t: { status: string }) => t.status)).toEqual(['fail', 'fail', 'fail', 'pass', 'pass', 'pass']);
     expect(doc.tests[0].detail).toMatch(/^h2 \(10\.2\.0\.2\): no reply within 1 s \(\d+ tries\)$/);
     // Human lines still go to stderr with --json.
