@@ -156,10 +156,10 @@ async function time(f) {
   return (performance.now() - t) / 1000;
 }
 
-/** topo as a user runs it; peak RSS from GNU time. */
+/** topo as a user runs it (the bin, with its shebang flags); peak RSS from GNU time. */
 async function topo(cmd, lab) {
   const t = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, CLI, ...cmd, lab], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', CLI, ...cmd, lab], { encoding: 'utf8' });
   const s = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`topo ${cmd.join(' ')} failed: ${r.stderr}`);
   const kb = Number(r.stderr.trim().split('\n').pop());

@@ -36,7 +36,7 @@ export async function runInSandbox(args: readonly string[]): Promise<number> {
     }
   }
   return new Promise((resolve, reject) => {
-    const p = spawn('unshare', [...sandboxArgv(), '--', process.execPath, main, ...args], { stdio: 'inherit', env: { ...process.env, [SANDBOX_ENV]: '1' } });
+    const p = spawn('unshare', [...sandboxArgv(), '--', process.execPath, ...process.execArgv, main, ...args], { stdio: 'inherit', env: { ...process.env, [SANDBOX_ENV]: '1' } });
     // Ctrl-C (or a TERM) ends the sandbox at once: unshare dies, --kill-child takes its child,
     // and the PID namespace takes every other process, so nothing is left behind. There is
     // nothing to finish cleanly: the whole lab is throwaway. SIGKILL, because unshare ignores
