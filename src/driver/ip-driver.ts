@@ -112,7 +112,7 @@ export class IpDriver implements Driver {
    */
   private async readFanned(names: readonly string[]): Promise<Map<string, unknown[]>> {
     const out = new Map<string, unknown[]>();
-    if (names.length < FAN_OUT_MIN) return out;
+    if (!this.canFanOut(names.length)) return out;
     const file = this.scratchFile('read.batch', READ_BATCH);
     await Promise.all(
       shares(names, this.streams).map(async (share) => {
@@ -131,13 +131,25 @@ export class IpDriver implements Driver {
     return out;
   }
 
-  /** A file in this driver's private scratch directory, removed by dispose(). */
-  private scratchFile(name: string, content: string): string {
+  /**
+   * Fanning out pays from FAN_OUT_MIN namespaces on, and needs batch files whose path can go on
+   * a batch line as it is (a TMPDIR with odd characters: no fan-out, one process per namespace).
+   */
+  private canFanOut(n: number): boolean {
+    return n >= FAN_OUT_MIN && /^[A-Za-z0-9_.\/-]+$/.test(this.scratchDir());
+  }
+
+  private scratchDir(): string {
     if (this.scratch === undefined) {
       this.scratch = mkdtempSync(join(tmpdir(), 'topo-'));
       process.once('exit', () => this.dispose());
     }
-    const path = join(this.scratch, name);
+    return this.scratch;
+  }
+
+  /** A file in this driver's private scratch directory, removed by dispose(). */
+  private scratchFile(name: string, content: string): string {
+    const path = join(this.scratchDir(), name);
     writeFileSync(path, content);
     return path;
   }
@@ -217,10 +229,11 @@ export class IpDriver implements Driver {
    * the share names the child that failed, and everything after it did not run.
    */
   async runBatches(batches: readonly Batch[]): Promise<BatchResult[]> {
-    const fan = batches.map((b, i) => [b, i] as const).filter(([b]) => b.ns !== HOST && PLAIN_NAME.test(b.ns));
+    const all = batches.map((b, i) => [b, i] as const);
+    const fannable = all.filter(([b]) => b.ns !== HOST && PLAIN_NAME.test(b.ns));
+    const fanned = this.canFanOut(fannable.length) ? fannable : [];
+    const solo = all.filter((x) => !fanned.includes(x));
     const results: BatchResult[] = new Array(batches.length);
-    const solo = fan.length < FAN_OUT_MIN ? batches.map((b, i) => [b, i] as const) : batches.map((b, i) => [b, i] as const).filter(([b]) => b.ns === HOST || !PLAIN_NAME.test(b.ns));
-    const fanned = fan.length < FAN_OUT_MIN ? [] : fan;
     const files = fanned.map(([b, i]) => this.scratchFile(`b${i}.batch`, b.lines.map(batchLine).join('\n') + '\n' + (b.readAfter ? READ_BATCH : '')));
     const fileOf = new Map(fanned.map(([, i], k) => [i, files[k]!]));
     await Promise.all([
