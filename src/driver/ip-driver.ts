@@ -91,9 +91,8 @@ export class IpDriver implements Driver {
     const fanned = await this.readFanned(names.filter((n) => PLAIN_NAME.test(n)));
     const reads = await Promise.all(
       [...(req.only && !req.only.has(HOST) ? [] : [HOST]), ...names.sort()].map(async (ns) => {
-        const raw = fanned.get(ns);
-        const r = raw ? this.assemble(ns, raw, req.sysctls?.get(ns)) : this.readNs(ns, req.sysctls?.get(ns));
-        const x = await r;
+        const read = fanned.get(ns);
+        const x = read ? await this.withSysctls(read, req.sysctls?.get(ns)) : await this.readNs(ns, req.sysctls?.get(ns));
         if ('stray' in x) strays.push({ name: ns, reason: x.stray });
         return 'gone' in x || 'stray' in x ? undefined : x;
       }),
@@ -110,22 +109,15 @@ export class IpDriver implements Driver {
    * unexpected in a share (a namespace deleted meanwhile, a failure) sends that share back to the
    * careful one-process-per-namespace path, which knows how to report it.
    */
-  private async readFanned(names: readonly string[]): Promise<Map<string, unknown[]>> {
-    const out = new Map<string, unknown[]>();
+  private async readFanned(names: readonly string[]): Promise<Map<string, NsSnapshot>> {
+    const out = new Map<string, NsSnapshot>();
     if (!this.canFanOut(names.length)) return out;
     const file = this.scratchFile('read.batch', READ_BATCH);
     await Promise.all(
       shares(names, this.streams).map(async (share) => {
         const r = await this.run(HOST, ['-batch', '-'], share.map((ns) => batchLine(['netns', 'exec', ns, 'ip', '-j', '-d', '-batch', file])).join('\n') + '\n');
-        if (r.exitCode !== 0) return;
-        let docs: unknown[];
-        try {
-          docs = parseJsonLines(r.stdout);
-        } catch {
-          return;
-        }
-        if (docs.length !== share.length * 4) return;
-        share.forEach((ns, i) => out.set(ns, docs.slice(i * 4, i * 4 + 4)));
+        const states = r.exitCode === 0 ? this.stateFrom(share, r.stdout, share.length) : undefined;
+        for (const st of states ?? []) out.set(st.ns, st);
       }),
     );
     return out;
@@ -169,22 +161,13 @@ export class IpDriver implements Driver {
       if (/No such file or directory/.test(r.stderr)) return { gone: true };
       return { stray: `is not a usable network namespace (${r.stderr.trim().split('\n')[0]})` };
     }
-    const parts = parseJsonLines(r.stdout);
-    if (parts.length !== 4) throw new InternalError(`ip -batch for ${ns} printed ${parts.length} JSON documents, expected 4`);
-    return this.assemble(ns, parts, sysctlKeys);
+    const read = this.stateFrom(ns, r.stdout, 1)?.[0];
+    if (!read) throw new InternalError(`ip -batch for ${ns} did not print the 4 JSON documents of a read`);
+    return this.withSysctls(read, sysctlKeys);
   }
 
-  private async assemble(ns: string, parts: unknown[], sysctlKeys?: readonly string[]): Promise<NsSnapshot> {
-    let sysctls: Record<string, string> | undefined;
-    if (sysctlKeys && sysctlKeys.length > 0 && ns !== HOST) sysctls = await this.readSysctls(ns, sysctlKeys);
-    return {
-      ns,
-      links: parts[0] as IpLink[],
-      addrs: parts[1] as IpAddr[],
-      routes: parts[2] as IpRoute[],
-      nsids: parts[3] as NsId[],
-      ...(sysctls ? { sysctls } : {}),
-    };
+  private async withSysctls(read: NsSnapshot, keys?: readonly string[]): Promise<NsSnapshot> {
+    return keys && keys.length > 0 && read.ns !== HOST ? { ...read, sysctls: await this.readSysctls(read.ns, keys) } : read;
   }
 
   async readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>> {

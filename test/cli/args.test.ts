@@ -54,3 +54,20 @@ describe('chooseStyle', () => {
     expect(chooseStyle(tty, false, { NO_COLOR: '1' }).red('x')).toBe('x');
   });
 });
+
+describe('exec, sandbox and test arguments', () => {
+  it('takes everything after the first -- as the command, never as topo options', () => {
+    expect(parseCommandLine(['exec', 'ns0', 'lab.yaml', '--', 'ping', '-c1', '--', '-y'])).toMatchObject({ command: 'exec', node: 'ns0', file: 'lab.yaml', run: ['ping', '-c1', '--', '-y'], autoApprove: false });
+    expect(parseCommandLine(['exec', '--all', '--', 'ip', 'a'])).toMatchObject({ command: 'exec', all: true, file: 'lab.yaml', run: ['ip', 'a'] });
+    expect(parseCommandLine(['exec', 'ns0', '--', 'true'])).not.toHaveProperty('error');
+    expect(parseCommandLine(['sandbox', 'lab.yaml', '--', 'bash'])).toMatchObject({ command: 'sandbox', file: 'lab.yaml', run: ['bash'] });
+    expect(parseCommandLine(['test', 'lab.yaml', '--sandbox', '--junit', 'r.xml', '--json'])).toMatchObject({ command: 'test', sandbox: true, junit: 'r.xml', json: true });
+  });
+  it('says what is missing or misplaced', () => {
+    expect(parseCommandLine(['exec', 'ns0'])).toEqual({ error: 'exec needs a command after --, e.g. topo exec ns0 lab.yaml -- ip -br addr' });
+    expect(parseCommandLine(['exec', '--', 'true'])).toEqual({ error: 'exec needs a node (or --all), e.g. topo exec ns0 -- ip -br addr' });
+    expect(parseCommandLine(['plan', '--', 'x'])).toEqual({ error: 'plan takes no command after --' });
+    expect(parseCommandLine(['plan', '--sandbox'])).toEqual({ error: '--sandbox does not apply to plan' });
+    expect(parseCommandLine(['exec', 'ns0', 'a.yaml', 'b.yaml', '--', 'x'])).toEqual({ error: 'exec takes a node and one file, got ns0 a.yaml b.yaml' });
+  });
+});
