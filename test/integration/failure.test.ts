@@ -42,4 +42,28 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
     expect((await sb.topo('plan', file)).stdout).toMatch(/^No changes\./m);
     expect(await sb.ping('a', '10.7.0.2')).toBe(true);
   });
+
+  it('in a wave fanned out over 8 namespaces: names the failing command, marks the rest of its share unfinished, then converges', async () => {
+    const sb = sandbox();
+    const before = await sb.state();
+    const dir = mkdtempSync(join(tmpdir(), 'topo-fan-'));
+    const file = join(dir, 'lab.yaml');
+    const ns = Array.from({ length: 8 }, (_, i) => `n${i}`);
+    writeFileSync(
+      file,
+      ['lab: fan', 'nodes:', ...ns.map((n, i) => `  ${n}: { interfaces: { eth0: { addresses: [10.9.${i}.1/16] } } }`), 'bridges:', '  bb0: {}', 'links:', ...ns.map((n, i) => `  - endpoints: [${n}:eth0, bb0:p${i}]`), ''].join('\n'),
+    );
+    // Op 40 is in n4's batch, the first of the second share (n4..n7): n5..n7 must not run.
+    const r = await sb.topoWith({ TOPO_FAULT: 'fail-at:40' }, 'apply', '-y', file);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('Error: create address 10.9.4.1/16 on n4:eth0 failed: the interface does not exist');
+    expect(r.stderr).toContain('  command: ip -n n4 link set dev topo-fault-40 up');
+    const unfinished = r.stderr.slice(r.stderr.indexOf('Started, not finished'), r.stderr.indexOf('Not attempted'));
+    expect(unfinished.match(/create netns n\d/g)).toEqual(['create netns n5', 'create netns n6', 'create netns n7']);
+    for (const n of ['n0', 'n1', 'n2', 'n3']) expect(r.stderr).toMatch(new RegExp(`Applied[\\s\\S]*create address 10\\.9\\.${n.slice(1)}\\.1/16 on ${n}:eth0[\\s\\S]*Failed`));
+    expect((await sb.topo('apply', '-y', file)).exitCode).toBe(0);
+    expect((await sb.topo('plan', file)).stdout).toMatch(/^No changes\./m);
+    expect((await sb.topo('destroy', '-y', file)).exitCode).toBe(0);
+    expect(await sb.state()).toEqual(before);
+  });
 });
