@@ -81,12 +81,24 @@ async function ping(t: PingTest, probe: Probe): Promise<{ passed: boolean; detai
   const parts = await Promise.all(
     t.targets.map(async (target) => {
       const r = await attempt(t.budgetMs, () => probe.ping(t.from, target.address, t.family, 1), t.expect === 'pass');
-      return { ok: r.ok, text: `${describeTarget(target)}: ${r.ok ? pingWords(r.last) : `${pingWords(r.last)}${r.tries > 1 ? ` (${r.tries} tries)` : ''}`}` };
+      return { ok: r.ok, text: `${describeTarget(target)}: ${pingWords(r.last)}${!r.ok && r.tries > 1 ? ` (${r.tries} tries)` : ''}` };
     }),
   );
-  const passed = t.expect === 'pass' ? parts.every((p) => p.ok) : parts.every((p) => !p.ok);
-  if (t.expect === 'fail') return { passed, detail: passed ? `no reply, as expected (${parts.map((p) => p.text).join('; ')})` : `got a reply but must not: ${parts.filter((p) => p.ok).map((p) => p.text).join('; ')}` };
-  return { passed, detail: (passed ? parts : parts.filter((p) => !p.ok)).map((p) => p.text).join('; ') };
+  return verdict(t.expect, parts, ['no reply', 'got a reply']);
+}
+
+/**
+ * A test passes when every target answered (or, for `expect: fail`, none did). The detail names
+ * the targets that decided it: all of them on success, the offending ones otherwise.
+ */
+function verdict(expect: 'pass' | 'fail', parts: readonly { ok: boolean; text: string }[], [silence, answer]: [string, string]): { passed: boolean; detail: string } {
+  const list = (xs: readonly { text: string }[]) => xs.map((p) => p.text).join('; ');
+  if (expect === 'fail') {
+    const answered = parts.filter((p) => p.ok);
+    return answered.length === 0 ? { passed: true, detail: `${silence}, as expected (${list(parts)})` } : { passed: false, detail: `${answer} but must not: ${list(answered)}` };
+  }
+  const failed = parts.filter((p) => !p.ok);
+  return { passed: failed.length === 0, detail: list(failed.length === 0 ? parts : failed) };
 }
 
 async function tcp(t: TcpTest, probe: Probe): Promise<{ passed: boolean; detail: string }> {
@@ -99,9 +111,7 @@ async function tcp(t: TcpTest, probe: Probe): Promise<{ passed: boolean; detail:
         return { ok: r.ok, text: `${describeTarget(target)} port ${t.port}: ${r.last.output || (r.ok ? 'connected' : 'failed')}` };
       }),
     );
-    const passed = t.expect === 'pass' ? parts.every((p) => p.ok) : parts.every((p) => !p.ok);
-    if (t.expect === 'fail') return { passed, detail: passed ? `no connection, as expected (${parts.map((p) => p.text).join('; ')})` : `connected but must not: ${parts.filter((p) => p.ok).map((p) => p.text).join('; ')}` };
-    return { passed, detail: (passed ? parts : parts.filter((p) => !p.ok)).map((p) => p.text).join('; ') };
+    return verdict(t.expect, parts, ['no connection', 'connected']);
   } finally {
     l.stop();
   }

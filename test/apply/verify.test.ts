@@ -43,4 +43,20 @@ describe('verify', () => {
       /address 2001:db8:20::1\/64 on a:eth0 failed IPv6 duplicate address detection/,
     );
   });
+
+  it('with a scope, reads only the touched namespaces that apply did not already observe', async () => {
+    const applied = recorded('seed-applied');
+    const byNs = new Map(applied.namespaces.map((n) => [n.ns, n]));
+    const asked: string[][] = [];
+    const d = fakeDriver({
+      snapshot: async (req) => {
+        asked.push([...(req?.only ?? [])].sort());
+        return { namespaces: applied.namespaces.filter((n) => req?.only?.has(n.ns) ?? true), strays: [] };
+      },
+    });
+    // Before apply: only the host was there; ns0 was observed at the end of its batch.
+    const before: KernelSnapshot = { namespaces: [byNs.get('host')!], strays: [] };
+    await verify(loadLab('examples/seed.yaml').topology, d, { budgetMs: 200, scope: { before, touched: new Set(['host', 'ns0', 'ns1']), observed: new Map([['ns0', byNs.get('ns0')!]]) } });
+    expect(asked).toEqual([['host', 'ns1']]);
+  });
 });
