@@ -1,4 +1,4 @@
-import type { NsRunner, Outcome } from '../driver/ip-driver.js';
+import type { NsRunner, Outcome } from '../driver/ns-runner.js';
 import type { LabTest, PingTest, RouteTest, Target, TcpTest } from './model.js';
 
 export interface TestResult {

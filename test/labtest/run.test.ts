@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/config/load-lab.js';
-import type { Outcome } from '../../src/driver/ip-driver.js';
+import type { Outcome } from '../../src/driver/ns-runner.js';
 import { runTests, type Probe } from '../../src/labtest/run.js';
 
 const ok: Outcome = { exitCode: 0, output: '64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=0.080 ms' };

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { NsRunner } from '../../driver/ip-driver.js';
+import { NsRunner } from '../../driver/ns-runner.js';
 import { inSandbox, prepareSandbox, runInSandbox } from '../../driver/sandbox.js';
 import { InputError, TopoError } from '../../diag/errors.js';
 import { error } from '../../diag/diagnostic.js';
