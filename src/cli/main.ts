@@ -51,9 +51,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       o.verbose ? { onCommand: (_ns, a, input) => err(errStyle.dim(`+ ${a.join(' ')}${input ? `\n${input.trimEnd().replace(/^/gm, '    ')}` : ''}\n`)) } : {},
     ));
   // A plan's kernel read does not depend on the lab file, so it starts before the rest of topo
-  // loads and the file is parsed: the `ip` processes run on the other cores meanwhile. On a
-  // 200-namespace plan this hides most of the ~0.35 s of module loading and parsing. Only with
-  // the privileges the read needs (without them the command stops with a clear error anyway).
+  // loads and the file is parsed, and the `ip` processes run while Node does that work (~0.3 s
+  // at 200 namespaces). On 2 cores the two compete, so the gain is smaller than that and hard to
+  // see through this VM's noise. Only with the privileges the read needs (without them the
+  // command stops with a clear error anyway); not with -v, whose command log would interleave.
   const early = (o.command === 'plan' || o.command === 'drift') && !o.verbose && hasPrivileges(effectiveCaps()) ? getDriver().snapshot() : undefined;
   early?.catch(() => undefined); // surfaced where it is awaited
   const { dispatch } = await import('./dispatch.js');
