@@ -104,8 +104,8 @@ export class IpDriver implements Driver {
    * Reads many namespaces with few processes: each of a handful of `ip -batch -` processes (one
    * per core) runs `netns exec NS ip -j -d -batch FILE` for its share of the namespaces. `ip`
    * forks those itself, far more cheaply than Node can (Node's fork cost grows with its heap);
-   * a 200-namespace read went from 0.93 s to 0.55 s (kernel-facts 2.7 shows `netns exec` lines
-   * work in a batch). Output arrives in order, four JSON documents per namespace. Anything
+   * reading 200 empty namespaces took 0.93 s with a spawn per namespace and 0.55 s this way
+   * (kernel-facts 2.7 shows that `netns exec` lines work in a batch). Output arrives in order, four JSON documents per namespace. Anything
    * unexpected in a share (a namespace deleted meanwhile, a failure) sends that share back to the
    * careful one-process-per-namespace path, which knows how to report it.
    */
