@@ -1,8 +1,7 @@
 import type { Driver } from '../driver/driver.js';
 import type { NsSnapshot } from '../live/snapshot.js';
-import { namespacesOf } from './verify.js';
 import { explainIpError } from '../driver/classify.js';
-import { HOST } from '../model/resources.js';
+import { HOST, namespacesOf } from '../model/resources.js';
 import type { Change, Plan } from '../plan/types.js';
 import { compilePlan } from './compile.js';
 import { schedule, type PlacedOp, type Wave } from './schedule.js';
@@ -75,7 +74,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
 
   // Verification comes for free for a namespace whose last batch nothing else follows: that
   // batch reads the namespace at its end, in the same process (no exec, no namespace switch).
-  const readAfter = lastReads(plan, create);
+  const readAfter = lastReads(plan, create, byId);
   const observed = new Map<string, NsSnapshot>();
   let opIndex = 0;
   const runWaves = async (waves: Wave[]): Promise<boolean> => {
@@ -149,10 +148,10 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
  * their last batch, when no op running in another namespace (a veth made from the host with its
  * peer here, a sysctl set through `netns exec`) touches them in that wave or later.
  */
-export function lastReads(plan: Plan, create: readonly Wave[]): Map<number, Set<string>> {
+export function lastReads(plan: Plan, create: readonly Wave[], byId: ReadonlyMap<string, Change>): Map<number, Set<string>> {
   const touches = plan.steps.map((s) => {
-    const c = plan.changes.find((x) => x.id === s.id);
-    return namespacesOf(c?.after ?? c?.before);
+    const c = byId.get(s.id)!;
+    return namespacesOf((c.after ?? c.before)!);
   });
   const lastOwn = new Map<string, number>();
   const lastForeign = new Map<string, number>();

@@ -6,7 +6,7 @@ import { describe } from '../model/describe.js';
 import { readLive } from '../live/read.js';
 import type { KernelSnapshot, NsSnapshot } from '../live/snapshot.js';
 import type { Plan } from '../plan/types.js';
-import { HOST, type Resource } from '../model/resources.js';
+import { HOST, namespacesOf } from '../model/resources.js';
 
 /** What apply may have changed: only these namespaces are read again; the rest is kept from before. */
 export interface VerifyScope {
@@ -22,16 +22,8 @@ export interface VerifyScope {
  */
 export function touchedBy(plan: Plan): Set<string> | undefined {
   const out = new Set<string>();
-  for (const c of plan.changes) for (const n of [...namespacesOf(c.before), ...namespacesOf(c.after)]) out.add(n);
+  for (const c of plan.changes) for (const r of [c.before, c.after]) if (r) for (const n of namespacesOf(r)) out.add(n);
   return out.has('?') ? undefined : out;
-}
-
-/** The namespaces a resource lives in: both ends of a veth ('?' for an end not found). */
-export function namespacesOf(r: Resource | undefined): string[] {
-  if (!r) return [];
-  if (r.kind === 'netns') return [r.name];
-  if (r.kind === 'veth') return [r.a.ns, r.b.ns];
-  return [r.ns];
 }
 
 async function rereadTouched(driver: Driver, scope: VerifyScope, first: boolean): Promise<KernelSnapshot> {
