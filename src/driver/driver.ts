@@ -23,8 +23,6 @@ export interface Batch {
 }
 
 export interface SnapshotRequest {
-  /** sysctl keys to read, per namespace. Only namespaces that exist are read. */
-  readonly sysctls?: ReadonlyMap<string, readonly string[]>;
   /** Read only these namespaces ('host' included or not); default all. */
   readonly only?: ReadonlySet<string>;
 }

@@ -92,7 +92,7 @@ export class IpDriver implements Driver {
     const reads = await Promise.all(
       [...(req.only && !req.only.has(HOST) ? [] : [HOST]), ...names.sort()].map(async (ns) => {
         const read = fanned.get(ns);
-        const x = read ? await this.withSysctls(read, req.sysctls?.get(ns)) : await this.readNs(ns, req.sysctls?.get(ns));
+        const x = read ?? (await this.readNs(ns));
         if ('stray' in x) strays.push({ name: ns, reason: x.stray });
         return 'gone' in x || 'stray' in x ? undefined : x;
       }),
@@ -153,7 +153,7 @@ export class IpDriver implements Driver {
   }
 
   /** One process per namespace: link, addr, routes and nsids in a single `-j -batch`. */
-  private async readNs(ns: string, sysctlKeys?: readonly string[]): Promise<NsSnapshot | { gone: true } | { stray: string }> {
+  private async readNs(ns: string): Promise<NsSnapshot | { gone: true } | { stray: string }> {
     const r = await this.run(ns, ['-j', '-d', '-batch', '-'], READ_BATCH);
     if (r.exitCode !== 0) {
       if (ns === HOST) throw new TopoError(`cannot read the host's links: ${r.stderr.trim()}`, 'system');
@@ -163,11 +163,7 @@ export class IpDriver implements Driver {
     }
     const read = this.stateFrom(ns, r.stdout, 1)?.[0];
     if (!read) throw new InternalError(`ip -batch for ${ns} did not print the 4 JSON documents of a read`);
-    return this.withSysctls(read, sysctlKeys);
-  }
-
-  private async withSysctls(read: NsSnapshot, keys?: readonly string[]): Promise<NsSnapshot> {
-    return keys && keys.length > 0 && read.ns !== HOST ? { ...read, sysctls: await this.readSysctls(read.ns, keys) } : read;
+    return read;
   }
 
   async readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>> {

@@ -1,33 +1,28 @@
-import type { Driver, SnapshotRequest } from '../driver/driver.js';
+import type { Driver } from '../driver/driver.js';
 import { HOST, type Topology } from '../model/resources.js';
 import type { KernelSnapshot } from './snapshot.js';
 import { readJournal } from '../lock/journal.js';
 import { normalize, type LiveState } from './normalize.js';
 
-/** The sysctls a lab cares about, per namespace: only those are read. */
-export function sysctlRequest(desired: Topology): SnapshotRequest {
-  const m = new Map<string, string[]>();
-  for (const r of desired.resources.values()) if (r.kind === 'sysctl') m.set(r.ns, [...(m.get(r.ns) ?? []), r.key]);
-  return { sysctls: m };
-}
-
 /**
- * Snapshot and normalize in one go, adopting the lab's own half-made objects from its journal.
- * `early` is a snapshot already under way (started before the file was read); only the sysctls
- * the lab names are then read on top of it.
+ * The kernel as the lab sees it: a snapshot (`early`, when one is already under way, e.g. started
+ * before the file was read), plus the sysctls the lab names. Those are the only sysctls read,
+ * and this is the one place that reads them.
  */
-export async function readLive(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>): Promise<LiveState> {
-  const req = sysctlRequest(desired);
-  const snap = early ? await withSysctls(await early, req, driver) : await driver.snapshot(req);
-  return normalize(snap, desired.lab, readJournal(desired.lab));
-}
-
-async function withSysctls(snap: KernelSnapshot, req: SnapshotRequest, driver: Driver): Promise<KernelSnapshot> {
+export async function readKernel(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>): Promise<KernelSnapshot> {
+  const keys = new Map<string, string[]>();
+  for (const r of desired.resources.values()) if (r.kind === 'sysctl') keys.set(r.ns, [...(keys.get(r.ns) ?? []), r.key]);
+  const snap = await (early ?? driver.snapshot());
   const namespaces = await Promise.all(
     snap.namespaces.map(async (n) => {
-      const keys = req.sysctls?.get(n.ns);
-      return keys && keys.length > 0 && n.ns !== HOST ? { ...n, sysctls: await driver.readSysctls(n.ns, keys) } : n;
+      const k = keys.get(n.ns);
+      return k && n.ns !== HOST ? { ...n, sysctls: await driver.readSysctls(n.ns, k) } : n;
     }),
   );
   return { ...snap, namespaces };
+}
+
+/** Snapshot and normalize in one go, adopting the lab's own half-made objects from its journal. */
+export async function readLive(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>): Promise<LiveState> {
+  return normalize(await readKernel(driver, desired, early), desired.lab, readJournal(desired.lab));
 }

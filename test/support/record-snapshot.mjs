@@ -4,9 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { loadLab } from '../../dist/config/load-lab.js';
 import { IpDriver } from '../../dist/driver/ip-driver.js';
-import { sysctlRequest } from '../../dist/live/read.js';
+import { readKernel } from '../../dist/live/read.js';
 
 const [lab, out] = process.argv.slice(2);
 const { topology } = loadLab(lab);
-const snap = await new IpDriver().snapshot(sysctlRequest(topology));
+const snap = await readKernel(new IpDriver(), topology);
 writeFileSync(out, JSON.stringify(snap, null, 1) + '\n');
