@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,21 @@ export const spawnExec: Exec = (file, args, input) =>
       p.stdin!.end(input);
     }
   });
+
+/**
+ * A process for callers that need more than its output: a listener kept running, a command on
+ * the user's terminal, the sandbox's `unshare`. Every process topo starts comes from this module,
+ * from argv, never through a shell.
+ */
+export function startProcess(file: string, args: readonly string[], opts: { stdio: 'inherit' | 'pipe' | 'output'; env?: NodeJS.ProcessEnv }): ChildProcess {
+  return spawn(file, args, { stdio: opts.stdio === 'output' ? ['ignore', 'pipe', 'pipe'] : opts.stdio, ...(opts.env ? { env: opts.env } : {}) });
+}
+
+/** A short process run to its end, for the sandbox's setup (before any event loop work matters). */
+export function runToEnd(file: string, args: readonly string[]): { ok: boolean; stderr: string; error?: Error } {
+  const r = spawnSync(file, args, { encoding: 'utf8' });
+  return { ok: !r.error && r.status === 0, stderr: r.stderr ?? '', ...(r.error ? { error: r.error } : {}) };
+}
 
 /** What one namespace read asks `ip -j -d -batch` for: four JSON documents, in this order. */
 const READ_BATCH = 'link show\naddr show\nroute show table all\nnetns list-id\n';

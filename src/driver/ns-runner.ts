@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import type { IpRoute } from '../live/snapshot.js';
 import { HOST } from '../model/resources.js';
-import { parseJsonLines, spawnExec, type Exec } from './ip-driver.js';
+import { parseJsonLines, spawnExec, startProcess, type Exec } from './ip-driver.js';
 
 /** What a process inside a namespace said and how it ended. */
 export interface Outcome {
@@ -66,7 +65,7 @@ export class NsRunner {
   listen(ns: string, port: number, family: 4 | 6): Promise<Listener | { error: string }> {
     const [file, args] = inNamespace(ns, [process.execPath, '-e', LISTEN_JS, String(port), family === 6 ? '::' : '0.0.0.0']);
     return new Promise((resolve) => {
-      const p = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const p = startProcess(file, args, { stdio: 'pipe' });
       let out = '';
       const stop = () => {
         p.stdin!.end();
@@ -89,7 +88,7 @@ export class NsRunner {
   exec(ns: string, argv: readonly string[], onLine?: (line: string, stream: 'out' | 'err') => void): Promise<number> {
     const [file, args] = inNamespace(ns, argv);
     return new Promise((resolve) => {
-      const p = spawn(file, args, { stdio: onLine ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+      const p = startProcess(file, args, { stdio: onLine ? 'output' : 'inherit' });
       if (onLine) {
         for (const [stream, tag] of [[p.stdout!, 'out'], [p.stderr!, 'err']] as const) {
           let rest = '';

@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TopoError } from '../diag/errors.js';
 import { HOST } from '../model/resources.js';
 import type { Driver } from './driver.js';
+import { runToEnd, startProcess } from './ip-driver.js';
 
 /** Set in the environment of a topo that runs inside its own throwaway sandbox. */
 export const SANDBOX_ENV = 'TOPO_SANDBOX';
@@ -26,8 +26,8 @@ export async function runInSandbox(args: readonly string[]): Promise<number> {
   const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   if (process.getuid?.() !== 0) {
     // Say why before anything else runs, rather than leave the user with unshare's terse words.
-    const probe = spawnSync('unshare', ['--user', '--map-root-user', '--net', 'true'], { encoding: 'utf8' });
-    if (probe.error || probe.status !== 0) {
+    const probe = runToEnd('unshare', ['--user', '--map-root-user', '--net', 'true']);
+    if (!probe.ok) {
       throw new TopoError(
         `cannot create a sandbox without root: ${(probe.error?.message ?? probe.stderr).trim() || 'unshare failed'}`,
         'system',
@@ -36,7 +36,7 @@ export async function runInSandbox(args: readonly string[]): Promise<number> {
     }
   }
   return new Promise((resolve, reject) => {
-    const p = spawn('unshare', [...sandboxArgv(), '--', process.execPath, ...process.execArgv, main, ...args], { stdio: 'inherit', env: { ...process.env, [SANDBOX_ENV]: '1' } });
+    const p = startProcess('unshare', [...sandboxArgv(), '--', process.execPath, ...process.execArgv, main, ...args], { stdio: 'inherit', env: { ...process.env, [SANDBOX_ENV]: '1' } });
     // Ctrl-C (or a TERM) ends the sandbox at once: unshare dies, --kill-child takes its child,
     // and the PID namespace takes every other process, so nothing is left behind. There is
     // nothing to finish cleanly: the whole lab is throwaway. SIGKILL, because unshare ignores
@@ -57,8 +57,8 @@ export async function runInSandbox(args: readonly string[]): Promise<number> {
 
 /** Inside the sandbox: a private /run, so /run/netns and topo's locks are the sandbox's own. */
 export async function prepareSandbox(driver: Pick<Driver, 'runBatch'>): Promise<void> {
-  const r = spawnSync('mount', ['-t', 'tmpfs', 'topo-sandbox', '/run'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new TopoError(`cannot mount a private /run in the sandbox: ${(r.stderr || r.error?.message || '').trim()}`, 'system');
+  const r = runToEnd('mount', ['-t', 'tmpfs', 'topo-sandbox', '/run']);
+  if (!r.ok) throw new TopoError(`cannot mount a private /run in the sandbox: ${(r.stderr || r.error?.message || '').trim()}`, 'system');
   mkdirSync('/run/netns', { recursive: true });
   await driver.runBatch(HOST, [['link', 'set', 'dev', 'lo', 'up']]);
 }
