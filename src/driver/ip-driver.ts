@@ -226,7 +226,8 @@ export class IpDriver implements Driver {
     const all = batches.map((b, i) => [b, i] as const);
     const fannable = all.filter(([b]) => b.ns !== HOST && PLAIN_NAME.test(b.ns));
     const fanned = this.canFanOut(fannable.length) ? fannable : [];
-    const solo = all.filter((x) => !fanned.includes(x));
+    const inShares = new Set(fanned);
+    const solo = all.filter((x) => !inShares.has(x));
     const results: BatchResult[] = new Array(batches.length);
     const files = fanned.map(([b, i]) => this.scratchFile(`b${i}.batch`, b.lines.map(batchLine).join('\n') + '\n' + (b.readAfter ? READ_BATCH : '')));
     const fileOf = new Map(fanned.map(([, i], k) => [i, files[k]!]));
