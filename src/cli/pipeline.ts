@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadLab } from '../config/load-lab.js';
+import { loadLabCached } from '../config/lab-cache.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import type { Io } from './io.js';
 import { InputError } from '../diag/errors.js';
@@ -22,10 +22,13 @@ export interface Desired {
   readonly path?: string;
 }
 
-/** Loads the lab file; its warnings go to stderr at once (they never stop a command). */
-export function desiredFrom(file: string, lab?: string, io?: Pick<Io, 'err' | 'errStyle'>): Desired {
+/**
+ * Loads the lab file (through the lab cache; `fresh` parses it whatever the cache holds); its
+ * warnings go to stderr at once (they never stop a command).
+ */
+export async function desiredFrom(file: string, lab?: string, io?: Pick<Io, 'err' | 'errStyle'>, opts: { fresh?: boolean } = {}): Promise<Desired> {
   if (lab !== undefined) return { topology: emptyLab(lab), tests: [] };
-  const { topology, tests, text, warnings } = loadLab(file);
+  const { topology, tests, text, warnings } = await loadLabCached(file, opts);
   if (io && warnings.length > 0) io.err(renderDiagnostics(warnings, io.errStyle, text));
   return { topology, tests, text, path: resolve(file) };
 }

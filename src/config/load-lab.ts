@@ -3,7 +3,7 @@ import { InputError } from '../diag/errors.js';
 import { buildTopology } from '../model/build.js';
 import { buildTests, type LabTest } from '../labtest/model.js';
 import type { Topology } from '../model/resources.js';
-import { loadLabFile } from './load.js';
+import { loadLabFile, type LabSource } from './load.js';
 import { parseYaml } from './parse-yaml.js';
 import { validateSchema } from './validate-schema.js';
 
@@ -12,8 +12,19 @@ import { validateSchema } from './validate-schema.js';
  * problem of a stage is reported together; a stage runs only when the previous one was clean,
  * so no error is a consequence of another.
  */
-export function loadLab(path: string): { topology: Topology; tests: LabTest[]; text: string; warnings: Diagnostic[] } {
-  const source = loadLabFile(path);
+export function loadLab(path: string): LoadedLab {
+  return loadLabSource(loadLabFile(path));
+}
+
+export interface LoadedLab {
+  readonly topology: Topology;
+  readonly tests: LabTest[];
+  readonly text: string;
+  readonly warnings: Diagnostic[];
+}
+
+/** The same, for a file already read (and checked) by loadLabFile. */
+export function loadLabSource(source: LabSource): LoadedLab {
   const parsed = parseYaml(source);
   const fail = (diags: Diagnostic[]) => {
     throw new InputError(diags, source.text);

@@ -25,7 +25,7 @@ import { requirePrivileges } from '../preflight.js';
 export async function runApply(o: CommandOptions, io: Io): Promise<number> {
   const saved = o.command === 'apply' ? savedPlanAt(o.file) : undefined;
   if (saved) return applySaved(saved, o, io);
-  return applyFresh(desiredFrom(o.file, o.lab, io), o.command === 'destroy' ? 'destroy' : 'apply', o, io);
+  return applyFresh(await desiredFrom(o.file, o.lab, io), o.command === 'destroy' ? 'destroy' : 'apply', o, io);
 }
 
 function savedPlanAt(file: string): SavedPlan | undefined {
@@ -78,7 +78,7 @@ async function preflight(desired: Desired, plan: Plan, driver: Driver, io: Io): 
 
 /** A saved plan runs exactly as saved, and only if neither the lab file nor the kernel moved since. */
 async function applySaved(saved: SavedPlan, o: CommandOptions, io: Io): Promise<number> {
-  const desired = saved.origin.labFile !== undefined ? desiredFrom(saved.origin.labFile) : { topology: emptyLab(saved.lab), tests: [] };
+  const desired = saved.origin.labFile !== undefined ? await desiredFrom(saved.origin.labFile) : { topology: emptyLab(saved.lab), tests: [] };
   if (desired.text !== undefined && sha256(desired.text) !== saved.origin.labSha256) {
     throw new TopoError(`saved plan ${o.file} is stale: the lab file ${saved.origin.labFile} changed since the plan was made`, 'user', 'run `topo plan --out FILE` again, review it, and apply the new plan');
   }

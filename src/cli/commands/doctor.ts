@@ -82,7 +82,7 @@ export function linkKinds(t: Topology): ('bridge' | 'veth')[] {
 }
 
 export async function runDoctor(o: CommandOptions, io: Io): Promise<number> {
-  const desired = desiredFrom(o.file, undefined, io);
+  const desired = await desiredFrom(o.file, undefined, io);
   const checks = await runChecks(desired, io.driver(), true);
   const mark = { ok: io.style.green('ok  '), warn: io.style.yellow('warn'), fail: io.style.red('FAIL') };
   for (const c of checks) {

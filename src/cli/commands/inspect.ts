@@ -12,7 +12,8 @@ import { requirePrivileges } from '../preflight.js';
 /** Read-only commands: they take no lock. */
 
 export async function runValidate(o: CommandOptions, io: Io): Promise<number> {
-  const { topology, tests } = desiredFrom(o.file, undefined, io);
+  // validate always parses: checking the file is its whole job.
+  const { topology, tests } = await desiredFrom(o.file, undefined, io, { fresh: true });
   const counts = new Map<string, number>();
   for (const r of topology.resources.values()) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
   const plural: Record<string, string> = { netns: 'namespaces', address: 'addresses' };
@@ -23,7 +24,7 @@ export async function runValidate(o: CommandOptions, io: Io): Promise<number> {
 }
 
 export async function runShow(o: CommandOptions, io: Io): Promise<number> {
-  const { topology } = desiredFrom(o.file, undefined, io);
+  const { topology } = await desiredFrom(o.file, undefined, io);
   requirePrivileges('show');
   const data = showData(topology, await readLive(io.driver(), topology));
   io.out(o.json ? toJson(showDoc(data)) : renderShow(data, io.style));
@@ -31,7 +32,7 @@ export async function runShow(o: CommandOptions, io: Io): Promise<number> {
 }
 
 export async function runDrift(o: CommandOptions, io: Io): Promise<number> {
-  const desired = desiredFrom(o.file, undefined, io);
+  const desired = await desiredFrom(o.file, undefined, io);
   requirePrivileges('drift');
   const { plan } = await planAgainstKernel(desired, io.driver(), 'apply', io.earlyRead);
   const items = driftItems(plan.changes);

@@ -20,7 +20,7 @@ import { runApply } from './apply.js';
  * there, runs the tests, and the kernel reclaims everything when it exits.
  */
 export async function runTest(o: CommandOptions, io: Io): Promise<number> {
-  const desired = desiredFrom(o.file, undefined, io);
+  const desired = await desiredFrom(o.file, undefined, io);
   if (desired.tests.length === 0) {
     io.err(`${io.errStyle.yellow('warning:')} ${o.file} has no tests: section; nothing to run\n  hint: add e.g. tests: [{ ping: { from: ns0, to: ns1 } }]\n`);
     if (o.json) io.out(toJson(testDoc(desired.topology.lab, [])));
@@ -49,7 +49,7 @@ export async function runTest(o: CommandOptions, io: Io): Promise<number> {
 
 /** `topo sandbox FILE -- CMD...`: the lab in a throwaway sandbox, for as long as CMD runs. */
 export async function runSandbox(o: CommandOptions, io: Io): Promise<number> {
-  const desired = desiredFrom(o.file, undefined, io);
+  const desired = await desiredFrom(o.file, undefined, io);
   if (!inSandbox()) return runInSandbox(passOn(o, ['sandbox', o.file, '--', ...o.run]));
   if (!(await applyInSandbox(desired, o, io))) return 1;
   io.err(io.errStyle.dim(`Running ${o.run.join(' ')} in the sandbox; the lab vanishes when it exits.\n`));
@@ -58,7 +58,7 @@ export async function runSandbox(o: CommandOptions, io: Io): Promise<number> {
 
 /** `topo exec NODE [FILE] -- CMD...` and `topo exec --all [FILE] -- CMD...`. */
 export async function runExec(o: CommandOptions, io: Io): Promise<number> {
-  const desired = desiredFrom(o.file, undefined, io);
+  const desired = await desiredFrom(o.file, undefined, io);
   const nodes = [...desired.topology.resources.values()].flatMap((r) => (r.kind === 'netns' ? [r.name] : []));
   if (o.node !== undefined && o.node !== HOST && !nodes.includes(o.node)) {
     throw new InputError([error('UNKNOWN_NODE', `'${o.node}' is not a node of lab '${desired.topology.lab}' (${o.file})`, undefined, suggestion(o.node, nodes) ?? `its nodes are: ${nodes.join(', ')}`)]);

@@ -8,7 +8,7 @@ import { requirePrivileges } from '../preflight.js';
 import { netfilterCheck } from './doctor.js';
 
 export async function runPlan(o: CommandOptions, io: Io): Promise<number> {
-  const desired = desiredFrom(o.file, undefined, io);
+  const desired = await desiredFrom(o.file, undefined, io);
   requirePrivileges('plan');
   const driver = io.driver();
   const { plan, origin } = await planAgainstKernel(desired, driver, o.destroy ? 'destroy' : 'apply', io.earlyRead);
