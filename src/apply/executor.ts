@@ -1,7 +1,8 @@
 import type { Driver } from '../driver/driver.js';
+import { nsidCover } from '../live/nsid-cover.js';
 import type { NsSnapshot } from '../live/snapshot.js';
 import { explainIpError } from '../driver/classify.js';
-import { HOST, namespacesOf } from '../model/resources.js';
+import { HOST } from '../model/resources.js';
 import type { Change, Plan } from '../plan/types.js';
 import { compilePlan } from './compile.js';
 import { schedule, type PlacedOp, type Wave } from './schedule.js';
@@ -74,7 +75,9 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
 
   // Verification comes for free for a namespace whose last batch nothing else follows: that
   // batch reads the namespace at its end, in the same process (no exec, no namespace switch).
-  const readAfter = lastReads(plan, create, byId);
+  const readAfter = lastReads(create);
+  // Those reads take nsids where pairing the plan's new veths needs them (live/nsid-cover.ts).
+  const nsids = nsidCover({ lab: plan.lab, resources: new Map(plan.changes.flatMap((c) => (c.after ? [[c.id, c.after] as const] : []))) });
   const observed = new Map<string, NsSnapshot>();
   let opIndex = 0;
   const runWaves = async (waves: Wave[]): Promise<boolean> => {
@@ -98,7 +101,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
         killAfterWave = true;
       }
       const reads = waves === create && !killAfterWave ? readAfter.get(w) : undefined;
-      const results = await driver.runBatches(batches.map(([ns, list]) => ({ ns, lines: list.map((o) => o.args), ...(reads?.has(ns) ? { readAfter: true } : {}) })));
+      const results = await driver.runBatches(batches.map(([ns, list]) => ({ ns, lines: list.map((o) => o.args), ...(reads?.has(ns) ? { readAfter: true, nsids: ns === HOST || nsids.has(ns) } : {}) })));
       batches.forEach(([ns, list], b) => {
         const r = results[b]!;
         if (r.notRun) return;
@@ -145,20 +148,16 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
 
 /**
  * For each create wave, the namespaces whose batch in it can read the namespace at its end:
- * their last batch, when no op running in another namespace (a veth made from the host with its
- * peer here, a sysctl set through `netns exec`) touches them in that wave or later.
+ * their last batch, when no op running in another namespace (a veth made from the host with an
+ * end here, a sysctl set through `netns exec`) touches them in that wave or later.
  */
-export function lastReads(plan: Plan, create: readonly Wave[], byId: ReadonlyMap<string, Change>): Map<number, Set<string>> {
-  const touches = plan.steps.map((s) => {
-    const c = byId.get(s.id)!;
-    return namespacesOf((c.after ?? c.before)!);
-  });
+export function lastReads(create: readonly Wave[]): Map<number, Set<string>> {
   const lastOwn = new Map<string, number>();
   const lastForeign = new Map<string, number>();
   create.forEach((wave, w) => {
     for (const [ns, list] of wave) {
       lastOwn.set(ns, w);
-      for (const o of list) for (const t of touches[o.step] ?? []) if (t !== ns) lastForeign.set(t, w);
+      for (const o of list) for (const t of reachedBy(o.args)) if (t !== ns) lastForeign.set(t, w);
     }
   });
   const out = new Map<number, Set<string>>();
@@ -192,4 +191,14 @@ async function settle(plan: Plan, driver: Driver, budgetMs: number): Promise<str
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, delay));
   }
+}
+
+/**
+ * The other namespaces an `ip` line reaches into, from its words: `netns add|del|exec NS`, and
+ * `link add ... netns NS` (each end of a veth may name one). Every other line acts only where it runs.
+ */
+function reachedBy(args: readonly string[]): string[] {
+  if (args[0] === 'netns') return args[2] !== undefined ? [args[2]] : [];
+  if (args[0] !== 'link' || args[1] !== 'add') return [];
+  return args.flatMap((w, i) => (w === 'netns' && args[i + 1] !== undefined ? [args[i + 1]!] : []));
 }

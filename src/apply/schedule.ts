@@ -1,5 +1,5 @@
 import { dependencies } from '../model/deps.js';
-import type { Resource } from '../model/resources.js';
+import { HOST, type Resource } from '../model/resources.js';
 import type { Change, Plan } from '../plan/types.js';
 import type { Op } from './ops.js';
 
@@ -27,30 +27,37 @@ export function schedule(plan: Plan, opsPerStep: readonly (readonly Op[])[]): { 
     const deps = dependencies(new Map(idx.map(([s]) => { const r = resOf(byId.get(s.id)!); return [r.id, r]; })));
     const dependents = new Map<string, string[]>();
     for (const [id, ds] of deps) for (const d of ds) dependents.set(d, [...(dependents.get(d) ?? []), id]);
-    // Each step's ops as (wave, ns); a step may not start before what it needs of the steps it
-    // depends on is done. What is needed of a new namespace is only that it exists (`netns add`),
-    // not its marked, up lo: waiting for that would cost a whole wave of processes.
+    // Each step's ops as (wave, ns); an op may not start before what it needs of the steps it
+    // depends on is done. Each rule below saves a whole wave of processes:
+    // - of a new namespace, only that it exists (`netns add`), not its marked, up lo;
+    // - of a new veth, only its creation and the end in the op's own namespace (an address needs
+    //   its interface, not the peer's);
+    // - a veth's creation itself (from the host) needs only its namespaces; its ends' settings
+    //   need it and the rest (a master bridge), but not each other.
     const placed = new Map<number, { wave: number; ns: string }[]>();
-    const needed = (j: number) => {
+    const kindOf = (j: number) => resOf(byId.get(plan.steps[j]!.id)!).kind;
+    const needed = (j: number, ns: string) => {
       const ops = placed.get(j)!;
-      return p === 'create' && byId.get(plan.steps[j]!.id)!.after!.kind === 'netns' ? ops.slice(0, 1) : ops;
+      if (p !== 'create') return ops;
+      if (kindOf(j) === 'netns') return ops.slice(0, 1);
+      if (kindOf(j) === 'veth') return ops.filter((q) => q.ns === HOST || q.ns === ns);
+      return ops;
     };
     const waves: Map<string, PlacedOp[]>[] = [];
     for (const [s, i] of idx) {
       const r = resOf(byId.get(s.id)!);
       // Create follows the edges; destroy runs against them (what depends on me goes first).
       const before = p === 'create' ? (deps.get(r.id) ?? []) : (dependents.get(r.id) ?? []);
-      const after = before
-        .map((d) => stepOfRes.get(d))
-        .filter((j): j is number => j !== undefined && placed.has(j))
-        .flatMap(needed);
-      let prev: { wave: number; ns: string }[] = after;
+      const needs = before.map((d) => stepOfRes.get(d)).filter((j): j is number => j !== undefined && placed.has(j));
+      const creation = p === 'create' && r.kind === 'veth' && byId.get(s.id)!.action !== 'update';
       const mine: { wave: number; ns: string }[] = [];
-      for (const op of opsPerStep[i] ?? []) {
+      for (const [k, op] of (opsPerStep[i] ?? []).entries()) {
+        const after = needs.filter((j) => !(creation && k === 0) || kindOf(j) === 'netns').flatMap((j) => needed(j, op.ns));
+        const own = r.kind === 'veth' ? mine.slice(0, creation ? 1 : 0) : mine;
+        const prev = [...after, ...own];
         const wave = prev.reduce((w, q) => Math.max(w, q.wave + (q.ns === op.ns ? 0 : 1)), 0);
         const at = { wave, ns: op.ns };
         mine.push(at);
-        prev = [...after, ...mine];
         while (waves.length <= wave) waves.push(new Map());
         const batch = waves[wave]!.get(op.ns) ?? [];
         batch.push({ ...op, step: i });

@@ -4,6 +4,7 @@ import type { Topology } from '../model/resources.js';
 import { plan } from '../plan/planner.js';
 import { describe } from '../model/describe.js';
 import { readLive } from '../live/read.js';
+import { nsidCover } from '../live/nsid-cover.js';
 import type { KernelSnapshot, NsSnapshot } from '../live/snapshot.js';
 import type { Plan } from '../plan/types.js';
 import { HOST, namespacesOf } from '../model/resources.js';
@@ -26,10 +27,10 @@ export function touchedBy(plan: Plan): Set<string> | undefined {
   return out.has('?') ? undefined : out;
 }
 
-async function rereadTouched(driver: Driver, scope: VerifyScope, first: boolean): Promise<KernelSnapshot> {
+async function rereadTouched(driver: Driver, scope: VerifyScope, first: boolean, nsids: ReadonlySet<string>): Promise<KernelSnapshot> {
   const seen = first ? (scope.observed ?? new Map<string, NsSnapshot>()) : new Map<string, NsSnapshot>();
   const rest = new Set([...scope.touched].filter((n) => !seen.has(n)));
-  const fresh = rest.size > 0 ? await driver.snapshot({ only: rest }) : { namespaces: [], strays: [] };
+  const fresh = rest.size > 0 ? await driver.snapshot({ only: rest, nsids }) : { namespaces: [], strays: [] };
   const kept = scope.before.namespaces.filter((n) => !scope.touched.has(n.ns));
   const strays = scope.before.strays.filter((s) => !scope.touched.has(s.name));
   return { namespaces: [...kept, ...seen.values(), ...fresh.namespaces].sort((a, b) => (a.ns === HOST ? -1 : b.ns === HOST ? 1 : a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0)), strays: [...strays, ...fresh.strays] };
@@ -51,8 +52,9 @@ export async function verify(desired: Topology, driver: Driver, opts: { budgetMs
   for (const r of desired.resources.values()) if (r.kind === 'address' && r.cidr.includes(':')) v6Ifaces.add(`${r.ns}:${r.ifname}`);
   let residual: string[] = [];
   let first = true;
+  const nsids = nsidCover(desired);
   for (let delay = 25; ; delay = Math.min(delay * 2, 400)) {
-    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope, first) : undefined);
+    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope, first, nsids) : undefined);
     first = false;
     if (live.problems.length > 0) throw new VerificationError(`verification failed: ${live.problems.join('; ')}`, [...live.problems]);
     const { plan: p } = plan(desired, live);

@@ -1,4 +1,4 @@
-import type { KernelSnapshot, NsSnapshot } from '../live/snapshot.js';
+import type { KernelSnapshot, NsId, NsSnapshot } from '../live/snapshot.js';
 
 export interface BatchResult {
   readonly exitCode: number;
@@ -20,11 +20,15 @@ export interface Batch {
    * else will change it afterwards: verification then needs no process of its own for it.
    */
   readonly readAfter?: boolean;
+  /** With readAfter: read the namespace's nsids too. */
+  readonly nsids?: boolean;
 }
 
 export interface SnapshotRequest {
   /** Read only these namespaces ('host' included or not); default all. */
   readonly only?: ReadonlySet<string>;
+  /** Namespaces whose nsids are read (the host's always are); default all. */
+  readonly nsids?: ReadonlySet<string>;
 }
 
 /** The kernel, as topo sees it. The real one is IpDriver; tests may script their own. */
@@ -32,6 +36,8 @@ export interface Driver {
   snapshot(req?: SnapshotRequest): Promise<KernelSnapshot>;
   /** Runs `ip [-n ns] -batch -` with these commands; stops at the first failing line. */
   runBatch(ns: string, lines: readonly (readonly string[])[]): Promise<BatchResult>;
+  /** `netns list-id` of each named namespace (for pairing veth ends the first read left open). */
+  readNsids(names: readonly string[]): Promise<Map<string, NsId[]>>;
   /** These sysctls' values inside ns (absent keys are left out). */
   readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>>;
   /** A wave: batches for different namespaces, run in parallel, each stopping at its first failing line. */

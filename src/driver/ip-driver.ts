@@ -62,8 +62,19 @@ export function runToEnd(file: string, args: readonly string[]): { ok: boolean; 
   return { ok: !r.error && r.status === 0, stderr: r.stderr ?? '', ...(r.error ? { error: r.error } : {}) };
 }
 
-/** What one namespace read asks `ip -j -d -batch` for: four JSON documents, in this order. */
-const READ_BATCH = 'link show\naddr show\nroute show table all\nnetns list-id\n';
+/**
+ * What one namespace read asks `ip -j -d -batch` for: three JSON documents, in this order, and
+ * a fourth, the nsids, where asked for (see NsSnapshot.nsids for why not always).
+ */
+const READ_STATE = 'link show\naddr show\nroute show table all\n';
+const READ_NSIDS = 'netns list-id\n';
+const readLines = (nsids: boolean) => READ_STATE + (nsids ? READ_NSIDS : '');
+
+/** A namespace to read, and whether its nsids are wanted. */
+interface ReadSpec {
+  readonly ns: string;
+  readonly nsids: boolean;
+}
 
 /**
  * Namespace names that can go on a `netns exec` batch line as they are. Anything else (a foreign
@@ -103,11 +114,12 @@ export class IpDriver implements Driver {
     const all = list.exitCode === 0 ? (parseJsonLines(list.stdout)[0] as { name: string }[] | undefined ?? []).map((n) => n.name) : [];
     const names = req.only ? all.filter((n) => req.only!.has(n)) : all;
     const strays: { name: string; reason: string }[] = [];
-    const fanned = await this.readFanned(names.filter((n) => PLAIN_NAME.test(n)));
+    const nsids = (ns: string) => ns === HOST || !req.nsids || req.nsids.has(ns);
+    const fanned = await this.readFanned(names.filter((n) => PLAIN_NAME.test(n)).map((ns) => ({ ns, nsids: nsids(ns) })));
     const reads = await Promise.all(
       [...(req.only && !req.only.has(HOST) ? [] : [HOST]), ...names.sort()].map(async (ns) => {
         const read = fanned.get(ns);
-        const x = read ?? (await this.readNs(ns));
+        const x = read ?? (await this.readNs(ns, nsids(ns)));
         if ('stray' in x) strays.push({ name: ns, reason: x.stray });
         return 'gone' in x || 'stray' in x ? undefined : x;
       }),
@@ -124,14 +136,14 @@ export class IpDriver implements Driver {
    * unexpected in a share (a namespace deleted meanwhile, a failure) sends that share back to the
    * careful one-process-per-namespace path, which knows how to report it.
    */
-  private async readFanned(names: readonly string[]): Promise<Map<string, NsSnapshot>> {
+  private async readFanned(specs: readonly ReadSpec[]): Promise<Map<string, NsSnapshot>> {
     const out = new Map<string, NsSnapshot>();
-    if (!this.canFanOut(names.length)) return out;
-    const file = this.scratchFile('read.batch', READ_BATCH);
+    if (!this.canFanOut(specs.length)) return out;
+    const files = [false, true].map((n) => this.scratchFile(`read${n ? '-nsids' : ''}.batch`, readLines(n)));
     await Promise.all(
-      shares(names, this.streams).map(async (share) => {
-        const r = await this.run(HOST, ['-batch', '-'], share.map((ns) => batchLine(['netns', 'exec', ns, 'ip', '-j', '-d', '-batch', file])).join('\n') + '\n');
-        const states = r.exitCode === 0 ? this.stateFrom(share, r.stdout, share.length) : undefined;
+      shares(specs, this.streams).map(async (share) => {
+        const r = await this.run(HOST, ['-batch', '-'], share.map((s) => batchLine(['netns', 'exec', s.ns, 'ip', '-j', '-d', '-batch', files[Number(s.nsids)]!])).join('\n') + '\n');
+        const states = r.exitCode === 0 ? this.stateFrom(share, r.stdout) : undefined;
         for (const st of states ?? []) out.set(st.ns, st);
       }),
     );
@@ -167,18 +179,43 @@ export class IpDriver implements Driver {
     this.scratch = undefined;
   }
 
-  /** One process per namespace: link, addr, routes and nsids in a single `-j -batch`. */
-  private async readNs(ns: string): Promise<NsSnapshot | { gone: true } | { stray: string }> {
-    const r = await this.run(ns, ['-j', '-d', '-batch', '-'], READ_BATCH);
+  /** One process per namespace: link, addr, routes (and nsids) in a single `-j -batch`. */
+  private async readNs(ns: string, nsids: boolean): Promise<NsSnapshot | { gone: true } | { stray: string }> {
+    const r = await this.run(ns, ['-j', '-d', '-batch', '-'], readLines(nsids));
     if (r.exitCode !== 0) {
       if (ns === HOST) throw new TopoError(`cannot read the host's links: ${r.stderr.trim()}`, 'system');
       // Deleted between the listing and the read: simply not there.
       if (/No such file or directory/.test(r.stderr)) return { gone: true };
       return { stray: `is not a usable network namespace (${r.stderr.trim().split('\n')[0]})` };
     }
-    const read = this.stateFrom(ns, r.stdout, 1)?.[0];
-    if (!read) throw new InternalError(`ip -batch for ${ns} did not print the 4 JSON documents of a read`);
+    const read = this.stateFrom([{ ns, nsids }], r.stdout)?.[0];
+    if (!read) throw new InternalError(`ip -batch for ${ns} did not print the JSON documents of a read`);
     return read;
+  }
+
+  async readNsids(names: readonly string[]): Promise<Map<string, NsId[]>> {
+    const out = new Map<string, NsId[]>();
+    const fan = names.filter((n) => n !== HOST && PLAIN_NAME.test(n));
+    if (this.canFanOut(fan.length)) {
+      await Promise.all(
+        shares(fan, this.streams).map(async (share) => {
+          const r = await this.run(HOST, ['-batch', '-'], share.map((ns) => batchLine(['netns', 'exec', ns, 'ip', '-j', 'netns', 'list-id'])).join('\n') + '\n');
+          const docs = r.exitCode === 0 ? tryJsonLines(r.stdout) : undefined;
+          if (docs?.length === share.length) share.forEach((ns, i) => out.set(ns, docs[i] as NsId[]));
+        }),
+      );
+    }
+    // What the fan-out did not bring back (or could not take) is read one namespace at a time.
+    await Promise.all(
+      names
+        .filter((ns) => !out.has(ns))
+        .map(async (ns) => {
+          const r = await this.run(ns, ['-j', 'netns', 'list-id']);
+          const doc = r.exitCode === 0 ? tryJsonLines(r.stdout)?.[0] : undefined;
+          if (doc) out.set(ns, doc as NsId[]);
+        }),
+    );
+    return out;
   }
 
   async readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>> {
@@ -191,27 +228,26 @@ export class IpDriver implements Driver {
     return out;
   }
 
-  async runBatch(ns: string, lines: readonly (readonly string[])[], readAfter = false): Promise<BatchResult> {
-    const input = lines.map(batchLine).join('\n') + '\n' + (readAfter ? READ_BATCH : '');
+  async runBatch(ns: string, lines: readonly (readonly string[])[], readAfter = false, nsids = true): Promise<BatchResult> {
+    const input = lines.map(batchLine).join('\n') + '\n' + (readAfter ? readLines(nsids) : '');
     const r = await this.run(ns, readAfter ? ['-j', '-d', '-batch', '-'] : ['-batch', '-'], input);
     const m = /Command failed -:(\d+)/.exec(r.stderr);
     // A failure in the read lines after the batch is not a failure of the batch.
     if (m && Number(m[1]) > lines.length) return { exitCode: 0, stderr: '' };
-    const state = readAfter && r.exitCode === 0 ? this.stateFrom(ns, r.stdout, 1) : undefined;
+    const state = readAfter && r.exitCode === 0 ? this.stateFrom([{ ns, nsids }], r.stdout) : undefined;
     return { exitCode: r.exitCode, stderr: r.stderr, ...(m ? { failedLine: Number(m[1]) } : {}), ...(state ? { state: state[0]! } : {}) };
   }
 
-  /** `count` namespaces' reads, four JSON documents each, or undefined if that is not what came. */
-  private stateFrom(ns: string | readonly string[], stdout: string, count: number): NsSnapshot[] | undefined {
-    let docs: unknown[];
-    try {
-      docs = parseJsonLines(stdout);
-    } catch {
-      return undefined;
-    }
-    if (docs.length !== count * 4) return undefined;
-    const names = typeof ns === 'string' ? [ns] : ns;
-    return names.map((n, i) => ({ ns: n, links: docs[i * 4] as IpLink[], addrs: docs[i * 4 + 1] as IpAddr[], routes: docs[i * 4 + 2] as IpRoute[], nsids: docs[i * 4 + 3] as NsId[] }));
+  /** These namespaces' reads, in order (three or four JSON documents each), or undefined if that is not what came. */
+  private stateFrom(specs: readonly ReadSpec[], stdout: string): NsSnapshot[] | undefined {
+    const docs = tryJsonLines(stdout);
+    if (docs?.length !== specs.reduce((n, s) => n + (s.nsids ? 4 : 3), 0)) return undefined;
+    let i = 0;
+    return specs.map((s) => {
+      const [links, addrs, routes] = docs.slice(i, i + 3) as [IpLink[], IpAddr[], IpRoute[]];
+      i += 3;
+      return { ns: s.ns, links, addrs, routes, ...(s.nsids ? { nsids: docs[i++] as NsId[] } : {}) };
+    });
   }
 
   /**
@@ -229,17 +265,17 @@ export class IpDriver implements Driver {
     const inShares = new Set(fanned);
     const solo = all.filter((x) => !inShares.has(x));
     const results: BatchResult[] = new Array(batches.length);
-    const files = fanned.map(([b, i]) => this.scratchFile(`b${i}.batch`, b.lines.map(batchLine).join('\n') + '\n' + (b.readAfter ? READ_BATCH : '')));
+    const files = fanned.map(([b, i]) => this.scratchFile(`b${i}.batch`, b.lines.map(batchLine).join('\n') + '\n' + (b.readAfter ? readLines(b.nsids ?? true) : '')));
     const fileOf = new Map(fanned.map(([, i], k) => [i, files[k]!]));
     await Promise.all([
       ...solo.map(async ([b, i]) => {
-        results[i] = await this.runBatch(b.ns, b.lines, b.readAfter);
+        results[i] = await this.runBatch(b.ns, b.lines, b.readAfter, b.nsids ?? true);
       }),
       ...shares(fanned, Math.max(this.streams, Math.ceil(fanned.length / APPLY_CHUNK))).map(async (share) => {
         const input = share.map(([b, i]) => batchLine(['netns', 'exec', b.ns, 'ip', ...(b.readAfter ? ['-j', '-d'] : []), '-batch', fileOf.get(i)!])).join('\n') + '\n';
         const r = await this.run(HOST, ['-batch', '-'], input);
         const readers = share.filter(([b]) => b.readAfter);
-        const states = r.exitCode === 0 ? this.stateFrom(readers.map(([b]) => b.ns), r.stdout, readers.length) : undefined;
+        const states = r.exitCode === 0 ? this.stateFrom(readers.map(([b]) => ({ ns: b.ns, nsids: b.nsids ?? true })), r.stdout) : undefined;
         const stateOf = new Map(states?.map((st, k) => [readers[k]![1], st]));
         const failedChild = r.exitCode === 0 ? share.length : Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 1) - 1;
         // The child's own words, without the shares' bookkeeping lines.
@@ -370,6 +406,14 @@ export function parseJsonLines(text: string): unknown[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as unknown);
+}
+
+function tryJsonLines(text: string): unknown[] | undefined {
+  try {
+    return parseJsonLines(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Splits a list into at most n contiguous, nearly equal shares, in order. */

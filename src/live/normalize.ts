@@ -35,6 +35,7 @@ export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySe
   const problems: string[] = [];
   const tentative = new Set<string>();
   const byNs = new Map(snap.namespaces.map((s) => [s.ns, s]));
+  const pointing = pointingAt(snap, byNs);
   const ownedNs = new Set<string>();
 
   for (const s of snap.strays) foreign.set(foreignKey.netns(s.name), s.reason);
@@ -70,7 +71,7 @@ export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySe
         owned.set(ids.bridge(s.ns, l.ifname), { kind: 'bridge', id: ids.bridge(s.ns, l.ifname), ns: s.ns, name: l.ifname, ...linkAttrs(l), marked: !adopted });
       } else if (kind === 'veth') {
         const me = `${s.ns}:${l.ifname}`;
-        const peer = findPeer(s, l, byNs);
+        const peer = findPeer(s, l, byNs, pointing);
         const a = end(s.ns, l, !adopted);
         if (!peer) {
           // The peer is out of sight (a namespace nobody named) or gone: deletable, never matched.
@@ -166,27 +167,65 @@ function end(ns: string, l: IpLink, marked: boolean): VethEnd {
 
 /** nsid → namespace name, as seen from inside `from`. An nsid without a name is the root (or an unnamed) namespace. */
 function resolveNsid(from: NsSnapshot, nsid: number): string | undefined {
-  const e = from.nsids.find((x) => x.nsid === nsid);
+  const e = from.nsids?.find((x) => x.nsid === nsid);
   if (!e) return undefined;
   return e.name ?? HOST;
+}
+
+type Found = { ns: string; link: IpLink };
+
+const isCrossNs = (l: IpLink): l is IpLink & { link_netnsid: number } => l.link_netnsid !== undefined && l.link_netnsid !== null;
+
+/**
+ * Links seen from the namespaces whose nsids were read, keyed by where they point:
+ * `PEERNS:PEERIFINDEX`. A namespace read without its nsids finds its veth ends' peers here.
+ */
+function pointingAt(snap: KernelSnapshot, byNs: ReadonlyMap<string, NsSnapshot>): Map<string, Found> {
+  const out = new Map<string, Found>();
+  for (const s of snap.namespaces) {
+    if (!s.nsids) continue;
+    for (const l of s.links) {
+      if (!isCrossNs(l) || l.link_index === undefined) continue;
+      const target = resolveNsid(s, l.link_netnsid);
+      if (target !== undefined && byNs.has(target)) out.set(`${target}:${l.link_index}`, { ns: s.ns, link: l });
+    }
+  }
+  return out;
 }
 
 /**
  * Finds a veth end's peer. Same-namespace peers are named by `link`; cross-namespace ones by
  * (link_netnsid, link_index), where the nsid is relative to the namespace we look from
- * (kernel-facts 2.5). A pair is accepted only when each end points back at the other.
+ * (kernel-facts 2.5). A pair is accepted only when each end points back at the other's ifindex,
+ * and the namespaces agree as far as their nsids were read: one side's nsids name the peer's
+ * namespace exactly, and an ifindex is unique within a namespace.
  */
-function findPeer(s: NsSnapshot, l: IpLink, byNs: Map<string, NsSnapshot>): { ns: string; link: IpLink } | undefined {
-  if (l.link_netnsid === undefined || l.link_netnsid === null) {
+function findPeer(s: NsSnapshot, l: IpLink, byNs: ReadonlyMap<string, NsSnapshot>, pointing: ReadonlyMap<string, Found>): Found | undefined {
+  if (!isCrossNs(l)) {
     const p = l.link ? s.links.find((x) => x.ifname === l.link) : undefined;
     return p && p.link === l.ifname ? { ns: s.ns, link: p } : undefined;
+  }
+  if (!s.nsids) {
+    // Only the other side can name this pair: some read namespace's link points at this end.
+    const back = pointing.get(`${s.ns}:${l.ifindex}`);
+    return back && back.link.ifindex === l.link_index && back.ns !== s.ns ? back : undefined;
   }
   const peerNs = resolveNsid(s, l.link_netnsid);
   if (peerNs === undefined) return undefined;
   const ps = byNs.get(peerNs);
   const p = ps?.links.find((x) => x.ifindex === l.link_index);
-  if (!ps || !p || p.link_index !== l.ifindex || p.link_netnsid === undefined) return undefined;
-  return resolveNsid(ps, p.link_netnsid) === s.ns ? { ns: peerNs, link: p } : undefined;
+  if (!ps || !p || p.link_index !== l.ifindex || !isCrossNs(p)) return undefined;
+  return !ps.nsids || resolveNsid(ps, p.link_netnsid) === s.ns ? { ns: peerNs, link: p } : undefined;
+}
+
+/**
+ * Namespaces read without their nsids that hold a cross-namespace link no other read names:
+ * their nsids must be read before the snapshot can be normalized (live/read.ts does).
+ */
+export function pairingGaps(snap: KernelSnapshot): string[] {
+  const byNs = new Map(snap.namespaces.map((s) => [s.ns, s]));
+  const pointing = pointingAt(snap, byNs);
+  return snap.namespaces.filter((s) => !s.nsids && s.links.some((l) => isCrossNs(l) && !findPeer(s, l, byNs, pointing))).map((s) => s.ns);
 }
 
 function canonicalDst(r: { dst: string; gateway?: string; pref?: string; metric?: number }): string {

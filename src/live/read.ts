@@ -2,21 +2,26 @@ import type { Driver } from '../driver/driver.js';
 import { HOST, type Topology } from '../model/resources.js';
 import type { KernelSnapshot } from './snapshot.js';
 import { readJournal } from '../lock/journal.js';
-import { normalize, type LiveState } from './normalize.js';
+import { normalize, pairingGaps, type LiveState } from './normalize.js';
+import { nsidCover } from './nsid-cover.js';
 
 /**
  * The kernel as the lab sees it: a snapshot (`early`, when one is already under way, e.g. started
  * before the file was read), plus the sysctls the lab names. Those are the only sysctls read,
- * and this is the one place that reads them.
+ * and this is the one place that reads them. Reads take nsids only where the lab's pairs need
+ * them (nsid-cover.ts); whatever pair is still unnamed after that gets its nsids read here.
  */
 export async function readKernel(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>): Promise<KernelSnapshot> {
   const keys = new Map<string, string[]>();
   for (const r of desired.resources.values()) if (r.kind === 'sysctl') keys.set(r.ns, [...(keys.get(r.ns) ?? []), r.key]);
-  const snap = await (early ?? driver.snapshot());
+  const snap = await (early ?? driver.snapshot({ nsids: nsidCover(desired) }));
+  const gaps = pairingGaps(snap);
+  const nsids = gaps.length > 0 ? await driver.readNsids(gaps) : new Map();
   const namespaces = await Promise.all(
     snap.namespaces.map(async (n) => {
       const k = keys.get(n.ns);
-      return k && n.ns !== HOST ? { ...n, sysctls: await driver.readSysctls(n.ns, k) } : n;
+      const withIds = nsids.has(n.ns) ? { ...n, nsids: nsids.get(n.ns) } : n;
+      return k && n.ns !== HOST ? { ...withIds, sysctls: await driver.readSysctls(n.ns, k) } : withIds;
     }),
   );
   return { ...snap, namespaces };
@@ -26,3 +31,4 @@ export async function readKernel(driver: Driver, desired: Topology, early?: Prom
 export async function readLive(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>): Promise<LiveState> {
   return normalize(await readKernel(driver, desired, early), desired.lab, readJournal(desired.lab));
 }
+

@@ -58,17 +58,18 @@ describe('execute', () => {
 
   it('asks each namespace to read itself at the end of its last batch, unless another namespace touches it later', async () => {
     const seen: string[] = [];
-    const d = fakeDriver({ runBatches: async (bs) => bs.map((b) => (seen.push(`${b.ns}${b.readAfter ? ' +read' : ''}`), { exitCode: 0, stderr: '' })) });
+    const d = fakeDriver({ runBatches: async (bs) => bs.map((b) => (seen.push(`${b.ns}${b.readAfter ? ' +read' : ''}${b.nsids ? ' +nsids' : ''}`), { exitCode: 0, stderr: '' })) });
     await execute(seedPlan(), d);
-    // The host batch makes the veths, whose ends in ns0 and ns1 are set up later from there:
-    // the host is not final after its batch, the namespaces are.
-    expect(seen).toEqual(['host', 'ns0 +read', 'ns1 +read']);
+    // The host batch makes the veths; their ends in ns0 and ns1 are set up later, in batches that
+    // reach nothing of the host's: every batch is its namespace's last and reads it.
+    // Only the host's read takes nsids: they name every pair's far end (live/nsid-cover.ts).
+    expect(seen).toEqual(['host +read +nsids', 'ns0 +read', 'ns1 +read']);
     const chain = plan(loadLab('examples/routed-chain.yaml').topology, normalize({ namespaces: [{ ns: HOST, links: [], addrs: [], routes: [], nsids: [] }], strays: [] }, 'chain')).plan;
     seen.length = 0;
     await execute(chain, d);
-    // r's sysctls are set through `netns exec` from the host's last batch, in the same wave as r's
-    // own last batch: r must be read again afterwards. h1, h2 and the host can read themselves.
-    expect(seen.sort()).toEqual(['h1', 'h1 +read', 'h2', 'h2 +read', 'host', 'host +read', 'r', 'r']);
+    // The host makes the namespaces and every veth and sets r's sysctl (`netns exec`) in wave 0;
+    // each namespace is then entered once, and reads itself at the end; r's nsids name both pairs.
+    expect(seen.sort()).toEqual(['h1 +read', 'h2 +read', 'host +read +nsids', 'r +read +nsids']);
   });
 
   it('hands the namespaces read at the end of their batches to verification', async () => {

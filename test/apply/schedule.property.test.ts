@@ -55,11 +55,15 @@ function replay(waves: Wave[]): string[] {
   const errors: string[] = [];
   const netns = new Set<string>([HOST]);
   const links = new Set<string>(); // ns:name
+  const up = new Set<string>(); // ns:name
+  const addrs: { ns: string; link: string; net: string }[] = [];
   for (const [w, wave] of waves.entries()) {
     const commit: (() => void)[] = [];
     for (const [ns, ops] of wave) {
       const myNs = new Set(netns);
       const myLinks = new Set(links);
+      const myUp = new Set(up);
+      const myAddrs = [...addrs];
       for (const { args } of ops) {
         const where = `wave ${w} ${ns}: ${args.join(' ')}`;
         if (!myNs.has(ns)) errors.push(`${where}: namespace ${ns} does not exist yet`);
@@ -70,13 +74,15 @@ function replay(waves: Wave[]): string[] {
         } else if (obj === 'netns' && verb === 'exec') {
           if (!myNs.has(args[2]!)) errors.push(`${where}: namespace ${args[2]} does not exist yet`);
         } else if (obj === 'link' && verb === 'add') {
-          const made = [`${ns}:${args[3]}`];
-          if (args[5] === 'veth') {
-            // link add name A type veth peer name B [netns M]
-            const peerNs = args[9] === 'netns' ? args[10]! : ns;
-            if (!myNs.has(peerNs)) errors.push(`${where}: peer namespace ${peerNs} does not exist yet`);
-            made.push(`${peerNs}:${args[8]}`);
-          }
+          // link add name A [netns N] type bridge|veth [peer name B [netns M]]
+          const peer = args.indexOf('peer');
+          const ends = peer < 0 ? [args.slice(2)] : [args.slice(2, peer), args.slice(peer + 1)];
+          const made = ends.map((words) => {
+            const at = words.indexOf('netns');
+            const inNs = at >= 0 ? words[at + 1]! : ns;
+            if (!myNs.has(inNs)) errors.push(`${where}: namespace ${inNs} does not exist yet`);
+            return `${inNs}:${words[words.indexOf('name') + 1]}`;
+          });
           for (const m of made) {
             myLinks.add(m);
             commit.push(() => links.add(m));
@@ -85,8 +91,20 @@ function replay(waves: Wave[]): string[] {
           if (args[3] !== 'lo' && !myLinks.has(`${ns}:${args[3]}`)) errors.push(`${where}: no such link yet`);
           const m = args.indexOf('master');
           if (m > 0 && !myLinks.has(`${ns}:${args[m + 1]}`)) errors.push(`${where}: master does not exist yet`);
+          if (args.at(-1) === 'up') {
+            myUp.add(`${ns}:${args[3]}`);
+            commit.push(() => up.add(`${ns}:${args[3]}`));
+          }
         } else if (obj === 'addr') {
           if (!myLinks.has(`${ns}:${args[4]}`)) errors.push(`${where}: no such link yet`);
+          const a = { ns, link: `${ns}:${args[4]}`, net: args[2]!.split('.').slice(0, 3).join('.') };
+          myAddrs.push(a);
+          commit.push(() => addrs.push(a));
+        } else if (obj === 'route') {
+          // A gateway must be on a subnet of an up interface here (generated subnets are /24s).
+          const via = args[args.indexOf('via') + 1]!;
+          const net = via.split('.').slice(0, 3).join('.');
+          if (!myAddrs.some((a) => a.ns === ns && a.net === net && myUp.has(a.link))) errors.push(`${where}: gateway not on-link on an up interface yet`);
         }
       }
     }

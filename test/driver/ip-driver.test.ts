@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { explainIpError } from '../../src/driver/classify.js';
 import { IpDriver, batchLine, parseJsonLines, type Exec } from '../../src/driver/ip-driver.js';
 
@@ -45,6 +46,8 @@ function scripted(answers: (argv: readonly string[], input?: string) => { exitCo
 }
 
 const NS_READ = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n[]\n';
+/** The same read without nsids: three documents. */
+const NS_READ_NO_IDS = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n';
 
 describe('IpDriver', () => {
   it('reads each namespace with one ip -j -d -batch process, and reports strays and vanished ones', async () => {
@@ -73,19 +76,23 @@ describe('IpDriver', () => {
 describe('IpDriver fan-out', () => {
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
-  it('reads many namespaces through a few `ip -batch` processes of `netns exec` lines, one per core', async () => {
+  it('reads many namespaces through a few `ip -batch` processes of `netns exec` lines, one per core, with nsids only where asked', async () => {
     const { exec, calls } = scripted((argv, input) => {
       if (argv.join(' ') === '-j netns list') return { stdout: JSON.stringify(names.map((name) => ({ name }))) + '\n' };
-      if (argv.join(' ') === '-batch -') return { stdout: input!.trim().split('\n').map(() => NS_READ).join('') };
+      if (argv.join(' ') === '-batch -') return { stdout: input!.trim().split('\n').map((l) => (l.endsWith('read-nsids.batch') ? NS_READ : NS_READ_NO_IDS)).join('') };
       return { stdout: NS_READ };
     });
     const d = new IpDriver({ exec, concurrency: 2 });
-    const snap = await d.snapshot();
+    const files: string[] = [];
+    const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
+    for (const c of calls) for (const m of (c.input ?? '').matchAll(/-batch (\S+)$/gm)) files.push(readFileSync(m[1]!, 'utf8'));
     d.dispose();
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
+    expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
+    expect(new Set(files)).toEqual(new Set(['link show\naddr show\nroute show table all\n', 'link show\naddr show\nroute show table all\nnetns list-id\n']));
     const shares = calls.filter((c) => c.argv.join(' ') === '-batch -');
     expect(shares).toHaveLength(2);
-    expect(shares[0]!.input).toMatch(/^netns exec a ip -j -d -batch \S+\/read\.batch\nnetns exec b /);
+    expect(shares[0]!.input).toMatch(/^netns exec a ip -j -d -batch \S+\/read\.batch\nnetns exec b ip -j -d -batch \S+\/read-nsids\.batch\n/);
     // Host plus the two shares plus the listing: no process per namespace.
     expect(calls).toHaveLength(4);
   });

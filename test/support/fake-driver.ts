@@ -10,6 +10,7 @@ export function fakeDriver(overrides: Partial<Driver> = {}): Driver {
     runBatch: async () => ({ exitCode: 0, stderr: '' }),
     existing: async () => [],
     readSysctls: async () => ({}),
+    readNsids: async () => new Map(),
     netnsIds: () => new Map(),
     holders: () => [],
     probeKinds: async () => [],
