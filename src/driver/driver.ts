@@ -46,6 +46,11 @@ export interface Driver {
   existing(ns: string, names: readonly string[]): Promise<string[]>;
   /** Each named namespace's identity (its nsfs inode), read without starting a process. */
   netnsIds(names: readonly string[]): Map<string, number>;
+  /**
+   * Every namespace in /run/netns with its full identity, `INODE:CTIME_NS` (lock/netns-record.ts
+   * says why the inode alone is not enough), read without starting a process.
+   */
+  netnsIdentities(): Map<string, string>;
   /** Processes whose network namespace has this identity: what keeps a deleted namespace alive. */
   holders(id: number): { pid: number; command: string }[];
   /** Link kinds the kernel cannot create (probed in a scratch namespace), with its words. */

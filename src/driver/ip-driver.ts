@@ -82,6 +82,9 @@ interface ReadSpec {
  */
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]*$/;
 
+/** Where `ip netns` keeps its names. */
+const NETNS_DIR = '/run/netns';
+
 /** Below this many namespaces a fan-out saves nothing: one `ip -n` each is as cheap. */
 const FAN_OUT_MIN = 6;
 /** Namespaces per fan-out process when applying: small enough for steady progress lines. */
@@ -350,9 +353,28 @@ export class IpDriver implements Driver {
     const out = new Map<string, number>();
     for (const n of names) {
       try {
-        out.set(n, statSync(`/run/netns/${n}`).ino);
+        out.set(n, statSync(`${NETNS_DIR}/${n}`).ino);
       } catch {
         // already gone
+      }
+    }
+    return out;
+  }
+
+  netnsIdentities(): Map<string, string> {
+    const out = new Map<string, string>();
+    let names: string[];
+    try {
+      names = readdirSync(NETNS_DIR);
+    } catch {
+      return out;
+    }
+    for (const n of names) {
+      try {
+        const st = statSync(`${NETNS_DIR}/${n}`, { bigint: true });
+        out.set(n, `${st.ino}:${st.ctimeNs}`);
+      } catch {
+        // gone meanwhile
       }
     }
     return out;

@@ -28,8 +28,12 @@ export const foreignKey = {
  * Turns raw `ip -j` output into the same resource shapes the file produces, so the diff is a
  * function of two maps. Kernel-made things (fe80:: addresses, kernel routes, operstate, ifindex)
  * are dropped here, once, so that they can never show up as drift.
+ *
+ * `trusted` namespaces were not read: destroy knows them as the lab's own by their recorded
+ * identity (lock/netns-record.ts). They are owned, their contents unknown; a veth end elsewhere
+ * whose peer lives in one is paired with an unnamed end there.
  */
-export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySet<string> = new Set()): LiveState {
+export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySet<string> = new Set(), trusted: ReadonlySet<string> = new Set()): LiveState {
   const owned = new Map<string, Resource>();
   const foreign = new Map<string, string>();
   const problems: string[] = [];
@@ -39,6 +43,7 @@ export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySe
   const ownedNs = new Set<string>();
 
   for (const s of snap.strays) foreign.set(foreignKey.netns(s.name), s.reason);
+  for (const ns of trusted) owned.set(ids.netns(ns), { kind: 'netns', id: ids.netns(ns), name: ns, loUp: true, marked: true, unread: true });
   for (const s of snap.namespaces) {
     if (s.ns === HOST) continue;
     const lo = s.links.find((l) => l.ifname === 'lo');
@@ -73,6 +78,14 @@ export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySe
         const me = `${s.ns}:${l.ifname}`;
         const peer = findPeer(s, l, byNs, pointing);
         const a = end(s.ns, l, !adopted);
+        const peerNs = peer ? undefined : unreadPeerNs(s, l, trusted);
+        if (peerNs !== undefined) {
+          ownedIfaces.add(me);
+          const b: VethEnd = { ns: peerNs, name: '?', up: false, master: null, marked: true };
+          const [x, y] = sortEnds(a, b);
+          owned.set(ids.veth(x, y), { kind: 'veth', id: ids.veth(x, y), a: x, b: y });
+          continue;
+        }
         if (!peer) {
           // The peer is out of sight (a namespace nobody named) or gone: deletable, never matched.
           ownedIfaces.add(me);
@@ -142,7 +155,7 @@ export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySe
     lab,
     resources: sortById(owned),
     foreign,
-    namespaces: new Set(snap.namespaces.map((s) => s.ns).filter((n) => n !== HOST)),
+    namespaces: new Set([...snap.namespaces.map((s) => s.ns).filter((n) => n !== HOST), ...trusted]),
     problems,
     tentative,
     source: snap,
@@ -216,6 +229,13 @@ function findPeer(s: NsSnapshot, l: IpLink, byNs: ReadonlyMap<string, NsSnapshot
   const p = ps?.links.find((x) => x.ifindex === l.link_index);
   if (!ps || !p || p.link_index !== l.ifindex || !isCrossNs(p)) return undefined;
   return !ps.nsids || resolveNsid(ps, p.link_netnsid) === s.ns ? { ns: peerNs, link: p } : undefined;
+}
+
+/** The trusted (unread) namespace a cross-namespace veth end's peer lives in, if that is where. */
+function unreadPeerNs(s: NsSnapshot, l: IpLink, trusted: ReadonlySet<string>): string | undefined {
+  if (trusted.size === 0 || !isCrossNs(l)) return undefined;
+  const ns = resolveNsid(s, l.link_netnsid);
+  return ns !== undefined && trusted.has(ns) ? ns : undefined;
 }
 
 /**

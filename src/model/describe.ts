@@ -8,7 +8,8 @@ export function describe(r: Resource): string {
     case 'bridge':
       return `bridge ${r.ns}:${r.name}`;
     case 'veth':
-      return `veth ${r.a.ns}:${r.a.name} <-> ${r.b.ns}:${r.b.name}`.replace('?:?', '(unknown peer)');
+      // `?` names an end destroy did not read: it knows the namespace, not the name.
+      return `veth ${end(r.a)} <-> ${end(r.b)}`;
     case 'address':
       return `address ${r.cidr} on ${r.ns}:${r.ifname}`;
     case 'route':
@@ -16,4 +17,9 @@ export function describe(r: Resource): string {
     case 'sysctl':
       return `sysctl ${r.ns} ${r.key} = ${r.value}`;
   }
+}
+
+function end(e: { ns: string; name: string }): string {
+  if (e.ns === '?') return '(unknown peer)';
+  return e.name === '?' ? `an end in ${e.ns}` : `${e.ns}:${e.name}`;
 }

@@ -22,6 +22,8 @@ export interface Netns extends Base<'netns'> {
   readonly loUp: boolean;
   /** Its `lo` carries the mark. Always desired; false only for one adopted from the journal. */
   readonly marked: boolean;
+  /** Live only: known as the lab's by its recorded identity, not read (destroy's shortcut). */
+  readonly unread?: true;
 }
 
 /** Attributes shared by every interface topo creates. `undefined` means "don't care". */

@@ -30,7 +30,12 @@ export function diff(desired: Topology, live: LiveState): { changes: Change[]; c
 
   // Structure first: which namespaces and links appear, go, or must be replaced.
   for (const d of want.values()) if (!have.has(d.id) && (d.kind === 'netns' || isLink(d))) changes.set(d.id, { id: d.id, kind: d.kind, action: 'create', after: d, reason: 'missing' });
-  for (const l of have.values()) if (!want.has(l.id) && l.kind !== 'sysctl') changes.set(l.id, { id: l.id, kind: l.kind, action: 'delete', before: l, reason: 'not in the file' });
+  for (const l of have.values()) {
+    if (want.has(l.id) || l.kind === 'sysctl') continue;
+    // A namespace destroy did not read: what it holds is not listed, and goes with it.
+    const reason = l.kind === 'netns' && l.unread ? 'with all it holds' : 'not in the file';
+    changes.set(l.id, { id: l.id, kind: l.kind, action: 'delete', before: l, reason });
+  }
   mergeReplaces(changes);
 
   // Interfaces that vanish during this apply: deleted or replaced links, and all of a deleted netns.

@@ -21,7 +21,7 @@ export function renderPlan(plan: Plan, style: Style): string {
     const why =
       c.action === 'replace'
         ? `  ${style.yellow(`(replace: ${c.reason})`)}`
-        : (c.action === 'create' && c.before) || (c.action === 'delete' && plan.mode === 'apply') || (c.action === 'update' && c.reason !== 'drift')
+        : (c.action === 'create' && c.before) || (c.action === 'delete' && (plan.mode === 'apply' || (c.before?.kind === 'netns' && c.before.unread))) || (c.action === 'update' && c.reason !== 'drift')
           ? `  (${c.reason})`
           : '';
     lines.push(`${sym} ${what}${why}`);

@@ -68,6 +68,39 @@ describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () =>
     expect(await sb.state()).toEqual(before);
   });
 
+  it('destroy recognises the namespaces apply recorded without reading them, and only those exact ones', async () => {
+    const sb = sandbox();
+    const before = await sb.state();
+    expect((await sb.topo('apply', '-y', 'examples/seed.yaml')).exitCode).toBe(0);
+    const recorded = JSON.parse(await sb.must(['cat', '/run/topo/seed.netns'])) as Record<string, string>;
+    expect(Object.keys(recorded)).toEqual(['ns0', 'ns1']);
+    const d = await sb.topo('destroy', '-y', '-v', 'examples/seed.yaml');
+    expect(d.exitCode, d.stderr).toBe(0);
+    expect(d.stdout).toMatch(/^ {2}- netns ns0 {2}\(with all it holds\)$/m);
+    expect(d.stdout).toMatch(/^ {2}- veth host:veth0 <-> an end in ns0 {2}\(removed with netns ns0\)$/m);
+    // No process entered ns0 or ns1 to read them: only the host was read.
+    expect(d.stderr).not.toMatch(/-n ns[01] |netns exec ns[01] /);
+    expect(await sb.state()).toEqual(before);
+    expect((await sb.run(['test', '-e', '/run/topo/seed.netns'])).exitCode).toBe(1);
+  });
+
+  it('a namespace made again under a recorded name is not the lab\'s: destroy reads it, sees no mark and leaves it', async () => {
+    const sb = sandbox();
+    expect((await sb.topo('apply', '-y', 'examples/seed.yaml')).exitCode).toBe(0);
+    const ino = async () => (await sb.must(['stat', '-c', '%i', '/run/netns/ns0'])).trim();
+    const old = await ino();
+    await sb.must(['ip', 'netns', 'del', 'ns0']);
+    await new Promise((r) => setTimeout(r, 300)); // let the kernel free it: its inode number is then handed out again
+    await sb.must(['ip', 'netns', 'add', 'ns0']);
+    // Usually the very same inode number: only the recorded ctime tells the two apart.
+    console.log(`recorded ns0 inode ${old}, new ns0 inode ${await ino()}`);
+    const d = await sb.topo('destroy', '-y', 'examples/seed.yaml');
+    expect(d.exitCode, d.stderr).toBe(0);
+    expect(d.stdout).not.toMatch(/netns ns0/);
+    expect((await sb.ipj('netns', 'list')).map((n) => n.name)).toEqual(['ns0']);
+    expect(await sb.ipj('-n', 'ns0', 'link', 'show')).toEqual([expect.objectContaining({ ifname: 'lo' })]);
+  });
+
   it('a second destroy has nothing to do', async () => {
     const sb = sandbox();
     expect((await sb.topo('apply', '-y', 'examples/seed.yaml')).exitCode).toBe(0);

@@ -22,10 +22,13 @@ const DIR = 'test/golden/plan';
 describe('plan goldens (recorded ip -j → live state → plan → ip batches)', () => {
   for (const name of readdirSync(DIR).filter((n) => existsSync(join(DIR, n, 'case.yaml'))).sort()) {
     it(name, async () => {
-      const c = parse(readFileSync(join(DIR, name, 'case.yaml'), 'utf8')) as { lab: string; mode?: 'destroy'; snapshot?: string };
-      const snap = JSON.parse(readFileSync(join(DIR, c.snapshot ?? name, 'snapshot.json'), 'utf8')) as KernelSnapshot;
+      const c = parse(readFileSync(join(DIR, name, 'case.yaml'), 'utf8')) as { lab: string; mode?: 'destroy'; snapshot?: string; trusted?: string[] };
+      const recorded = JSON.parse(readFileSync(join(DIR, c.snapshot ?? name, 'snapshot.json'), 'utf8')) as KernelSnapshot;
+      // `trusted`: namespaces destroy knows by their recorded identity, and so does not read.
+      const trusted = new Set(c.trusted ?? []);
+      const snap = { ...recorded, namespaces: recorded.namespaces.filter((n) => !trusted.has(n.ns)) };
       const { topology } = loadLab(c.lab);
-      const live = normalize(snap, topology.lab);
+      const live = normalize(snap, topology.lab, new Set(), trusted);
       const { plan: p, conflicts } = plan(c.mode === 'destroy' ? emptyLab(topology.lab) : topology, live, c.mode ?? 'apply');
       expect(conflicts).toEqual([]);
 

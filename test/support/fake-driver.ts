@@ -12,6 +12,7 @@ export function fakeDriver(overrides: Partial<Driver> = {}): Driver {
     readSysctls: async () => ({}),
     readNsids: async () => new Map(),
     netnsIds: () => new Map(),
+    netnsIdentities: () => new Map(),
     holders: () => [],
     probeKinds: async () => [],
     ipVersion: async () => ({ version: 'test', json: true }),

@@ -5,8 +5,9 @@ import type { LiveState } from '../../live/normalize.js';
 import { parseSavedPlan } from '../../config/load-plan.js';
 import { TopoError } from '../../diag/errors.js';
 import type { Driver } from '../../driver/driver.js';
-import { readLive } from '../../live/read.js';
+import { readLive, readLiveForDestroy, recordNamespaces } from '../../live/read.js';
 import { clearJournal, recordIntent } from '../../lock/journal.js';
+import { clearRecord } from '../../lock/netns-record.js';
 import { acquireLock } from '../../lock/lock.js';
 import { describe } from '../../model/describe.js';
 import { emptyLab } from '../../plan/planner.js';
@@ -48,6 +49,8 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     if (mode === 'apply') await preflight(desired, plan, driver, io);
     const show = o.json ? io.err : io.out;
     if (plan.changes.length === 0) {
+      // Nothing to do, and the read just showed the lab's namespaces as its own: record them.
+      if (mode === 'apply') recordNamespaces(driver, desired.topology);
       show(mode === 'apply' ? renderPlan(plan, o.json ? io.errStyle : io.style) : `No changes. Nothing of lab '${plan.lab}' exists.\n`);
       if (o.json) io.out(toJson(applyDoc(plan, 'no-changes')));
       return 0;
@@ -86,7 +89,7 @@ async function applySaved(saved: SavedPlan, o: CommandOptions, io: Io): Promise<
   const release = await acquireLock(saved.lab, 'topo apply (saved plan)', o.lockTimeoutMs);
   try {
     const driver = io.driver();
-    const live = await readLive(driver, desired.topology);
+    const live = saved.mode === 'destroy' ? await readLiveForDestroy(driver, desired.topology) : await readLive(driver, desired.topology);
     if (stateDigest(desired.topology, live) !== saved.origin.stateSha256) {
       throw new TopoError(`saved plan ${o.file} is stale: the kernel changed since the plan was made`, 'user', 'run `topo plan --out FILE` again, review it, and apply the new plan; nothing was changed');
     }
@@ -139,6 +142,8 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   for (const t of before.tentative) touched?.add(t.slice(0, t.indexOf(':')));
   await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched, observed: result.observed } } : {});
   clearJournal(plan.lab);
+  if (plan.mode === 'destroy') clearRecord(plan.lab);
+  else recordNamespaces(driver, desired.topology);
   const s = summarize(plan.changes);
   const verb = plan.mode === 'apply' ? 'Apply' : 'Destroy';
   (o.json ? io.err : io.out)(`\n${io.style.green(io.style.bold(`${verb} complete:`))} ${plan.mode === 'apply' ? `${s.add} added, ${s.change} changed, ` : ''}${s.destroy} destroyed.\n`);
