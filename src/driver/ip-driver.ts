@@ -336,17 +336,18 @@ export class IpDriver implements Driver {
 
   /** The FORWARD policies of iptables/ip6tables, where those tools exist: DROP would eat bridged lab traffic. */
   async forwardPolicies(): Promise<{ tool: string; policy: string }[]> {
-    const out: { tool: string; policy: string }[] = [];
-    for (const tool of ['iptables', 'ip6tables']) {
-      try {
-        const r = await this.limit(() => this.spawn(tool, ['-S', 'FORWARD']));
-        const m = /^-P FORWARD (\w+)/m.exec(r.stdout);
-        if (r.exitCode === 0 && m) out.push({ tool, policy: m[1]! });
-      } catch {
-        // not installed: nothing to check
-      }
-    }
-    return out;
+    const policies = await Promise.all(
+      ['iptables', 'ip6tables'].map(async (tool) => {
+        try {
+          const r = await this.limit(() => this.spawn(tool, ['-S', 'FORWARD']));
+          const m = /^-P FORWARD (\w+)/m.exec(r.stdout);
+          return r.exitCode === 0 && m ? [{ tool, policy: m[1]! }] : [];
+        } catch {
+          return []; // not installed: nothing to check
+        }
+      }),
+    );
+    return policies.flat();
   }
 
   netnsIds(names: readonly string[]): Map<string, number> {

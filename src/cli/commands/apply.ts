@@ -19,7 +19,8 @@ import type { CommandOptions } from '../args.js';
 import { confirm } from '../confirm.js';
 import type { Io } from '../io.js';
 import { desiredFrom, planAgainstKernel, type Desired } from '../pipeline.js';
-import { linkKinds, netfilterCheck } from './doctor.js';
+import { linkKinds, netfilterCheck, type Check } from './doctor.js';
+import { knownKinds, rememberKinds } from '../../lock/kinds-cache.js';
 import { requirePrivileges } from '../preflight.js';
 
 /** `topo apply FILE` where FILE is a lab file or a saved plan, and `topo destroy`. */
@@ -45,8 +46,10 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
   const release = await acquireLock(desired.topology.lab, `topo ${o.command}`, o.lockTimeoutMs);
   try {
     const driver = io.driver();
+    // The firewall check needs nothing from the plan: it runs while the kernel is read.
+    const nf = mode === 'apply' ? settled(netfilterCheck(desired.topology, driver)) : undefined;
     const { plan, live } = await planAgainstKernel(desired, driver, mode);
-    if (mode === 'apply') await preflight(desired, plan, driver, io);
+    if (nf) await preflight(desired, plan, driver, io, nf);
     const show = o.json ? io.err : io.out;
     if (plan.changes.length === 0) {
       // Nothing to do, and the read just showed the lab's namespaces as its own: record them.
@@ -68,15 +71,31 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
   }
 }
 
-/** doctor's checks that need the kernel, before anything changes: link kinds, then the firewall. */
-async function preflight(desired: Desired, plan: Plan, driver: Driver, io: Io): Promise<void> {
+/**
+ * doctor's checks that need the kernel, before anything changes: link kinds (those this boot
+ * already made are not probed again: lock/kinds-cache.ts), then the firewall.
+ */
+async function preflight(desired: Desired, plan: Plan, driver: Driver, io: Io, firewall: Promise<() => Check | undefined>): Promise<void> {
   const creates = plan.changes.some((c) => c.action === 'create' || c.action === 'replace');
-  const failed = creates ? await driver.probeKinds(linkKinds(desired.topology)) : [];
+  const known = knownKinds();
+  const kinds = creates ? linkKinds(desired.topology).filter((k) => !known.has(k)) : [];
+  const failed = kinds.length > 0 ? await driver.probeKinds(kinds) : [];
   if (failed.length > 0) {
     throw new TopoError(`this kernel cannot create ${failed.map((f) => `${f.kind} links (${f.error})`).join(' or ')}; nothing was changed`, 'system', `load the module (modprobe ${failed.map((f) => f.kind).join(' ')}); \`topo doctor\` checks the machine`);
   }
-  const nf = await netfilterCheck(desired.topology, driver);
+  rememberKinds(kinds);
+  const nf = (await firewall)();
   if (nf?.status === 'warn') io.err(`${io.errStyle.yellow('warning:')} ${nf.detail}\n  fix: ${nf.hint}\n`);
+}
+
+/** A promise started early whose outcome (value or error) is taken later, where it belongs. */
+function settled<T>(p: Promise<T>): Promise<() => T> {
+  return p.then(
+    (v) => () => v,
+    (e: unknown) => () => {
+      throw e;
+    },
+  );
 }
 
 /** A saved plan runs exactly as saved, and only if neither the lab file nor the kernel moved since. */

@@ -11,8 +11,11 @@ export async function runPlan(o: CommandOptions, io: Io): Promise<number> {
   const desired = await desiredFrom(o.file, undefined, io);
   requirePrivileges('plan');
   const driver = io.driver();
+  // The firewall check runs while the kernel is read; its outcome is taken after the plan.
+  const firewall = o.destroy ? undefined : netfilterCheck(desired.topology, driver);
+  firewall?.catch(() => undefined);
   const { plan, origin } = await planAgainstKernel(desired, driver, o.destroy ? 'destroy' : 'apply', io.earlyRead);
-  const nf = o.destroy ? undefined : await netfilterCheck(desired.topology, driver);
+  const nf = await firewall;
   if (nf?.status === 'warn') io.err(`${io.errStyle.yellow('warning:')} ${nf.detail}\n  fix: ${nf.hint}\n`);
   const doc = planDoc(plan, origin);
   if (o.out !== undefined) {
