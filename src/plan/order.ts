@@ -3,6 +3,7 @@ import { InternalError } from '../diag/errors.js';
 import { dependencies } from '../model/deps.js';
 import type { Resource } from '../model/resources.js';
 import { KIND_RANK, type Change, type Step } from './types.js';
+import { Heap } from '../util/heap.js';
 
 /**
  * Execution order. All destroy steps come first, against the dependency edges (a route goes
@@ -43,14 +44,12 @@ function kahn(nodes: Map<string, Resource>, reverse: boolean): string[] {
   const cycles = alg.findCycles(g);
   if (cycles.length > 0) throw new InternalError(`dependency cycle: ${cycles[0]!.join(' -> ')}`);
 
-  const rank = (id: string) => KIND_RANK[nodes.get(id)!.kind] * (reverse ? -1 : 1);
-  const before = (a: string, b: string) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+  const rank = new Map([...nodes].map(([id, r]) => [id, KIND_RANK[r.kind] * (reverse ? -1 : 1)]));
+  const ready = new Heap<string>((a, b) => rank.get(a)! < rank.get(b)! || (rank.get(a) === rank.get(b) && a < b));
   const indeg = new Map(g.nodes().map((n) => [n, g.predecessors(n)?.length ?? 0]));
-  const ready = g.nodes().filter((n) => indeg.get(n) === 0);
+  for (const n of g.nodes()) if (indeg.get(n) === 0) ready.push(n);
   const out: string[] = [];
-  while (ready.length > 0) {
-    ready.sort(before);
-    const n = ready.shift()!;
+  for (let n = ready.pop(); n !== undefined; n = ready.pop()) {
     out.push(n);
     for (const m of g.successors(n) ?? []) {
       const k = indeg.get(m)! - 1;
