@@ -204,6 +204,7 @@ for (const kind of SHAPES) {
         await destroyBaseline();
       }
     }
+    if (process.env.BENCH_RAW) console.error(kind, n, JSON.stringify(t));
     const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
     rows.push({ kind, n, links: s.links.length, ...m });
     console.error(`${kind} N=${n}: topo apply ${m.apply.toFixed(2)} s vs batched ${m.bApply.toFixed(2)} s`);

@@ -186,7 +186,9 @@ async function settle(plan: Plan, driver: Driver, budgetMs: number): Promise<str
   if (waitFor.size === 0) return [];
   const deadline = Date.now() + budgetMs;
   let left: string[] = [];
-  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+  // Polls stay short (one `ip` each): 200 host ends take ~0.1-0.2 s to go, and a longer pause
+  // would only make destroy wait past the moment they are gone.
+  for (let delay = 5; ; delay = Math.min(delay * 2, 20)) {
     left = (await Promise.all([...waitFor].map(async ([ns, names]) => (await driver.existing(ns, names)).map((n) => `${ns}:${n}`)))).flat();
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, delay));

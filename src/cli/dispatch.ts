@@ -1,36 +1,35 @@
 import type { CommandOptions } from './args.js';
-import { runApply } from './commands/apply.js';
-import { runDrift, runLs, runShow, runValidate } from './commands/inspect.js';
-import { runDoctor } from './commands/doctor.js';
-import { runPlan } from './commands/plan.js';
-import { runExec, runSandbox, runTest } from './commands/lab-tests.js';
 import type { Io } from './io.js';
 
-export function dispatch(o: CommandOptions, io: Io): Promise<number> {
+/**
+ * Each command loads only its own module graph: loading every command's (lab tests, sandboxes,
+ * show and ls tables...) cost 65-78 ms per run, a fifth of a no-op plan of 200 namespaces.
+ */
+export async function dispatch(o: CommandOptions, io: Io): Promise<number> {
   switch (o.command) {
     case 'validate':
-      return runValidate(o, io);
+      return (await import('./commands/inspect.js')).runValidate(o, io);
     case 'plan':
-      return runPlan(o, io);
+      return (await import('./commands/plan.js')).runPlan(o, io);
     case 'apply':
     case 'destroy':
-      return runApply(o, io);
+      return (await import('./commands/apply.js')).runApply(o, io);
     case 'show':
-      return runShow(o, io);
+      return (await import('./commands/inspect.js')).runShow(o, io);
     case 'drift':
-      return runDrift(o, io);
+      return (await import('./commands/inspect.js')).runDrift(o, io);
     case 'ls':
-      return runLs(o, io);
+      return (await import('./commands/inspect.js')).runLs(o, io);
     case 'doctor':
-      return runDoctor(o, io);
+      return (await import('./commands/doctor.js')).runDoctor(o, io);
     case 'test':
-      return runTest(o, io);
+      return (await import('./commands/lab-tests.js')).runTest(o, io);
     case 'exec':
-      return runExec(o, io);
+      return (await import('./commands/lab-tests.js')).runExec(o, io);
     case 'sandbox':
-      return runSandbox(o, io);
+      return (await import('./commands/lab-tests.js')).runSandbox(o, io);
     case 'help':
     case 'version':
-      return Promise.resolve(0);
+      return 0;
   }
 }

@@ -4,11 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { InputError, TopoError } from '../diag/errors.js';
 import { IpDriver } from '../driver/ip-driver.js';
-import { renderDiagnostics } from '../render/diagnostics.js';
-import { errorDoc, toJson } from '../render/json.js';
 import { chooseStyle } from '../render/style.js';
 import { parseCommandLine, type CommandOptions } from './args.js';
-import { HELP } from './help.js';
 import type { Io } from './io.js';
 import { effectiveCaps, hasPrivileges } from './preflight.js';
 import { inSandbox } from '../driver/sandbox.js';
@@ -30,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const out = (s: string) => void process.stdout.write(s);
   const err = (s: string) => void process.stderr.write(s);
   if ('error' in o) {
+    const { HELP } = await import('./help.js');
     err(`${errStyle.red('error')}: ${o.error}\n\n${HELP.main}\n`);
     return 1;
   }
@@ -40,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (o.command === 'help' || o.help) {
     const topic = o.command === 'help' ? o.topic : o.command;
+    const { HELP } = await import('./help.js');
     out(`${HELP[topic ?? 'main'] ?? HELP.main}\n`);
     return 0;
   }
@@ -82,7 +81,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await dispatch(o, io);
   } catch (e) {
-    // With --json, stdout still gets one document: the error, in the same schema.
+    // With --json, stdout still gets one document: the error, in the same schema. (Loaded only
+    // here: a run that succeeds never needs them.)
+    const [{ renderDiagnostics }, { errorDoc, toJson }] = await Promise.all([import('../render/diagnostics.js'), import('../render/json.js')]);
     if (e instanceof InputError) {
       err(renderDiagnostics(e.diagnostics, errStyle, e.sourceText));
       if (o.json) out(toJson(errorDoc(`${e.diagnostics.length} problem(s) in the input`, undefined, e.diagnostics)));
