@@ -118,7 +118,8 @@ export class IpDriver implements Driver {
     const names = req.only ? all.filter((n) => req.only!.has(n)) : all;
     const strays: { name: string; reason: string }[] = [];
     const nsids = (ns: string) => ns === HOST || !req.nsids || req.nsids.has(ns);
-    const fanned = await this.readFanned(names.filter((n) => PLAIN_NAME.test(n)).map((ns) => ({ ns, nsids: nsids(ns) })));
+    const withHost = !req.only || req.only.has(HOST);
+    const fanned = await this.readFanned(names.filter((n) => PLAIN_NAME.test(n)).map((ns) => ({ ns, nsids: nsids(ns) })), withHost);
     const reads = await Promise.all(
       [...(req.only && !req.only.has(HOST) ? [] : [HOST]), ...names.sort()].map(async (ns) => {
         const read = fanned.get(ns);
@@ -135,17 +136,21 @@ export class IpDriver implements Driver {
    * per core) runs `netns exec NS ip -j -d -batch FILE` for its share of the namespaces. `ip`
    * forks those itself, far more cheaply than Node can (Node's fork cost grows with its heap);
    * reading 200 empty namespaces took 0.93 s with a spawn per namespace and 0.55 s this way
-   * (kernel-facts 2.7 shows that `netns exec` lines work in a batch). Output arrives in order, four JSON documents per namespace. Anything
+   * (kernel-facts 2.7 shows that `netns exec` lines work in a batch). Output arrives in order:
+   * three JSON documents per namespace, four with its nsids. The host, when asked for, is read
+   * by the first share's own process, ahead of its children, rather than after them all. Anything
    * unexpected in a share (a namespace deleted meanwhile, a failure) sends that share back to the
    * careful one-process-per-namespace path, which knows how to report it.
    */
-  private async readFanned(specs: readonly ReadSpec[]): Promise<Map<string, NsSnapshot>> {
+  private async readFanned(specs: readonly ReadSpec[], withHost: boolean): Promise<Map<string, NsSnapshot>> {
     const out = new Map<string, NsSnapshot>();
     if (!this.canFanOut(specs.length)) return out;
     const files = [false, true].map((n) => this.scratchFile(`read${n ? '-nsids' : ''}.batch`, readLines(n)));
     await Promise.all(
-      shares(specs, this.streams).map(async (share) => {
-        const r = await this.run(HOST, ['-batch', '-'], share.map((s) => batchLine(['netns', 'exec', s.ns, 'ip', '-j', '-d', '-batch', files[Number(s.nsids)]!])).join('\n') + '\n');
+      shares(specs, this.streams).map(async (part, k) => {
+        const share = k === 0 && withHost ? [{ ns: HOST, nsids: true }, ...part] : part;
+        const lines = share.map((s) => (s.ns === HOST ? readLines(true) : batchLine(['netns', 'exec', s.ns, 'ip', '-j', '-d', '-batch', files[Number(s.nsids)]!]) + '\n'));
+        const r = await this.run(HOST, ['-j', '-d', '-batch', '-'], lines.join(''));
         const states = r.exitCode === 0 ? this.stateFrom(share, r.stdout) : undefined;
         for (const st of states ?? []) out.set(st.ns, st);
       }),

@@ -46,6 +46,13 @@ function scripted(answers: (argv: readonly string[], input?: string) => { exitCo
 }
 
 const NS_READ = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n[]\n';
+/** What a share prints for its input: the host's own read lines one document each, then each child's read. */
+const shareOutput = (input: string) =>
+  input
+    .trim()
+    .split('\n')
+    .map((l) => (l.startsWith('netns exec') ? (l.endsWith('read-nsids.batch') ? NS_READ : NS_READ_NO_IDS) : l === 'link show' ? '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n' : '[]\n'))
+    .join('');
 /** The same read without nsids: three documents. */
 const NS_READ_NO_IDS = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n';
 
@@ -79,7 +86,7 @@ describe('IpDriver fan-out', () => {
   it('reads many namespaces through a few `ip -batch` processes of `netns exec` lines, one per core, with nsids only where asked', async () => {
     const { exec, calls } = scripted((argv, input) => {
       if (argv.join(' ') === '-j netns list') return { stdout: JSON.stringify(names.map((name) => ({ name }))) + '\n' };
-      if (argv.join(' ') === '-batch -') return { stdout: input!.trim().split('\n').map((l) => (l.endsWith('read-nsids.batch') ? NS_READ : NS_READ_NO_IDS)).join('') };
+      if (argv.join(' ') === '-j -d -batch -') return { stdout: shareOutput(input!) };
       return { stdout: NS_READ };
     });
     const d = new IpDriver({ exec, concurrency: 2 });
@@ -90,19 +97,21 @@ describe('IpDriver fan-out', () => {
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
     expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
     expect(new Set(files)).toEqual(new Set(['link show\naddr show\nroute show table all\n', 'link show\naddr show\nroute show table all\nnetns list-id\n']));
-    const shares = calls.filter((c) => c.argv.join(' ') === '-batch -');
+    const shares = calls.filter((c) => c.argv.join(' ') === '-j -d -batch -');
     expect(shares).toHaveLength(2);
-    expect(shares[0]!.input).toMatch(/^netns exec a ip -j -d -batch \S+\/read\.batch\nnetns exec b ip -j -d -batch \S+\/read-nsids\.batch\n/);
-    // Host plus the two shares plus the listing: no process per namespace.
-    expect(calls).toHaveLength(4);
+    // The first share reads the host itself, then runs its children.
+    expect(shares[0]!.input).toMatch(/^link show\naddr show\nroute show table all\nnetns list-id\nnetns exec a ip -j -d -batch \S+\/read\.batch\nnetns exec b ip -j -d -batch \S+\/read-nsids\.batch\n/);
+    expect(shares[1]!.input).toMatch(/^netns exec e /);
+    // The two shares plus the listing: no process per namespace, none for the host.
+    expect(calls).toHaveLength(3);
   });
 
   it('falls back to one process per namespace for a share that did not print what it should', async () => {
     const { exec, calls } = scripted((argv, input) => {
       if (argv.join(' ') === '-j netns list') return { stdout: JSON.stringify(names.map((name) => ({ name }))) + '\n' };
-      if (argv.join(' ') === '-batch -') {
-        if (input!.includes('netns exec a ')) return { exitCode: 1, stdout: NS_READ, stderr: 'Cannot open network namespace "b": No such file or directory\nCommand failed -:2\n' };
-        return { stdout: input!.trim().split('\n').map(() => NS_READ).join('') };
+      if (argv.join(' ') === '-j -d -batch -') {
+        if (input!.includes('netns exec a ')) return { exitCode: 1, stdout: NS_READ, stderr: 'Cannot open network namespace "b": No such file or directory\nCommand failed -:6\n' };
+        return { stdout: shareOutput(input!) };
       }
       if (argv[1] === 'b') return { exitCode: 1, stderr: 'Cannot open network namespace "b": No such file or directory\n' };
       return { stdout: NS_READ };
