@@ -6,6 +6,9 @@
 // reaches the machine's own network). Baselines are generated from the lab description, not from
 // topo's plan, as bash scripts: (1) one `ip -n NS -batch FILE` per namespace in 2 parallel
 // streams, (2) one `ip` process per operation. topo's figures include Node's start and apply's verification.
+// (3) Where Mininet is installed (Debian package mininet, with bridge-utils), its bring-up and
+// teardown of the same star: a Linux bridge, no controller, run in a PID namespace of its own as
+// well, because Mininet's cleanup kills processes by name.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -150,6 +153,39 @@ function destroyScript(s) {
   return script(`${s.kind}-${s.ns.length}.destroy.sh`, `ip -batch ${f}\nwhile [ "$(ip -o link show | wc -l)" -gt 1 ]; do sleep 0.005; done\n`);
 }
 
+/** Mininet, where installed: Debian's python3 (its package lives there) and a Linux bridge. */
+const MININET = (() => {
+  const py = '/usr/bin/python3';
+  if (spawnSync(py, ['-c', 'import mininet.nodelib'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const path = join(dir, 'mininet-star.py');
+  writeFileSync(
+    path,
+    [
+      'import sys, time',
+      'from mininet.net import Mininet',
+      'from mininet.topo import SingleSwitchTopo',
+      'from mininet.nodelib import LinuxBridge',
+      'from mininet.log import setLogLevel',
+      "setLogLevel('error')",
+      'n = int(sys.argv[1])',
+      't0 = time.time()',
+      'net = Mininet(topo=SingleSwitchTopo(k=n), switch=LinuxBridge, controller=None)',
+      'net.start()',
+      't1 = time.time()',
+      "ok = '1 received' in net.hosts[0].cmd('ping -c1 -W3 %s' % net.hosts[-1].IP())",
+      'net.stop()',
+      't2 = time.time()',
+      "print('%.4f %.4f %s' % (t1 - t0, t2 - t1, ok))",
+    ].join('\n') + '\n',
+  );
+  return (n) => {
+    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', py, path, String(n)], { encoding: 'utf8' });
+    const [up, down, ok] = r.stdout.trim().split(' ');
+    if (r.status !== 0 || ok !== 'True') throw new Error(`mininet star of ${n} failed (ping ${ok}): ${r.stderr}`);
+    return { up: Number(up), down: Number(down) };
+  };
+})();
+
 async function time(f) {
   const t = performance.now();
   await f();
@@ -187,7 +223,7 @@ for (const kind of SHAPES) {
     const perOp = perOpScript(s, o);
     const readBatched = readScript(s);
     const destroyBaseline = destroyScript(s);
-    const t = { apply: [], plan: [], destroy: [], mem: [], bApply: [], bRead: [], bDestroy: [], perOp: [] };
+    const t = { apply: [], plan: [], destroy: [], mem: [], bApply: [], bRead: [], bDestroy: [], perOp: [], mnUp: [], mnDown: [] };
     for (let r = 0; r < REPS; r++) {
       const a = await topo(['apply', '-y'], lab);
       t.apply.push(a.s);
@@ -203,9 +239,14 @@ for (const kind of SHAPES) {
         t.perOp.push(await time(perOp));
         await destroyBaseline();
       }
+      if (MININET && kind === 'star') {
+        const m = MININET(n);
+        t.mnUp.push(m.up);
+        t.mnDown.push(m.down);
+      }
     }
     if (process.env.BENCH_RAW) console.error(kind, n, JSON.stringify(t));
-    const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
+    const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.length ? median(v) : undefined]));
     rows.push({ kind, n, links: s.links.length, ...m });
     console.error(`${kind} N=${n}: topo apply ${m.apply.toFixed(2)} s vs batched ${m.bApply.toFixed(2)} s`);
   }
@@ -221,4 +262,17 @@ const out = [
     `| ${r.kind} | ${r.n} | ${f(r.apply)} | ${f(r.bApply)} | ${f(r.apply / r.bApply)}× | ${f(r.perOp)} | ${f(r.perOp / r.apply)}× | ${f(r.plan)} | ${f(r.bRead)} | ${f(r.plan / r.bRead)}× | ${f(r.destroy)} | ${f(r.bDestroy)} | ${f(r.destroy / r.bDestroy)}× | ${r.mem.toFixed(0)} |`,
   ),
 ];
+const mn = rows.filter((r) => r.mnUp !== undefined);
+if (mn.length > 0) {
+  out.push(
+    '',
+    'Mininet (Linux bridge, no controller) on the same star, in the same run; ratios are Mininet / topo',
+    '',
+    '| N | Mininet up | topo apply | up ratio | Mininet down | topo destroy | down ratio |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...mn.map((r) => `| ${r.n} | ${f(r.mnUp)} | ${f(r.apply)} | ${f(r.mnUp / r.apply)}× | ${f(r.mnDown)} | ${f(r.destroy)} | ${f(r.mnDown / r.destroy)}× |`),
+  );
+} else {
+  out.push('', 'Mininet: not installed (Debian package mininet, with bridge-utils), not measured.');
+}
 console.log(out.join('\n'));
