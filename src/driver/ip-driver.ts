@@ -99,8 +99,12 @@ export class IpDriver implements Driver {
   private scratch: string | undefined;
   private readonly onCommand: ((ns: string, argv: readonly string[], input?: string) => void) | undefined;
 
-  constructor(opts: { exec?: Exec; concurrency?: number; onCommand?: (ns: string, argv: readonly string[], input?: string) => void } = {}) {
+  /** The names in /run/netns. Injectable so unit tests need no real directory. */
+  private readonly listNetns: () => string[];
+
+  constructor(opts: { exec?: Exec; concurrency?: number; onCommand?: (ns: string, argv: readonly string[], input?: string) => void; listNetns?: () => string[] } = {}) {
     this.spawn = opts.exec ?? spawnExec;
+    this.listNetns = opts.listNetns ?? listNetnsDir;
     this.streams = opts.concurrency ?? Math.max(2, availableParallelism());
     this.limit = limiter(this.streams);
     this.onCommand = opts.onCommand;
@@ -113,8 +117,10 @@ export class IpDriver implements Driver {
   }
 
   async snapshot(req: SnapshotRequest = {}): Promise<KernelSnapshot> {
-    const list = await this.run(HOST, ['-j', 'netns', 'list']);
-    const all = list.exitCode === 0 ? (parseJsonLines(list.stdout)[0] as { name: string }[] | undefined ?? []).map((n) => n.name) : [];
+    // The directory itself, not `ip -j netns list`: that is a process, and it asks the kernel
+    // for each entry's nsid, which a read does not need. Entries that are not namespaces are
+    // found by the reads, as before.
+    const all = this.listNetns();
     const names = req.only ? all.filter((n) => req.only!.has(n)) : all;
     const strays: { name: string; reason: string }[] = [];
     const nsids = (ns: string) => ns === HOST || !req.nsids || req.nsids.has(ns);
@@ -369,13 +375,7 @@ export class IpDriver implements Driver {
 
   netnsIdentities(): Map<string, string> {
     const out = new Map<string, string>();
-    let names: string[];
-    try {
-      names = readdirSync(NETNS_DIR);
-    } catch {
-      return out;
-    }
-    for (const n of names) {
+    for (const n of this.listNetns()) {
       try {
         const st = statSync(`${NETNS_DIR}/${n}`, { bigint: true });
         out.set(n, `${st.ino}:${st.ctimeNs}`);
@@ -434,6 +434,14 @@ export function parseJsonLines(text: string): unknown[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as unknown);
+}
+
+function listNetnsDir(): string[] {
+  try {
+    return readdirSync(NETNS_DIR);
+  } catch {
+    return []; // no namespace was ever made here
+  }
 }
 
 function tryJsonLines(text: string): unknown[] | undefined {

@@ -59,12 +59,11 @@ const NS_READ_NO_IDS = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n
 describe('IpDriver', () => {
   it('reads each namespace with one ip -j -d -batch process, and reports strays and vanished ones', async () => {
     const { exec, calls } = scripted((argv) => {
-      if (argv.join(' ') === '-j netns list') return { stdout: '[{"name":"b"},{"name":"junk"},{"name":"gone"},{"name":"a"}]\n' };
       if (argv[1] === 'junk') return { exitCode: 255, stderr: 'setting the network namespace "junk" failed: Invalid argument\n' };
       if (argv[1] === 'gone') return { exitCode: 255, stderr: 'Cannot open network namespace "gone": No such file or directory\n' };
       return { stdout: NS_READ };
     });
-    const snap = await new IpDriver({ exec }).snapshot();
+    const snap = await new IpDriver({ exec, listNetns: () => ['b', 'junk', 'gone', 'a'] }).snapshot();
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'b']);
     expect(snap.strays).toEqual([{ name: 'junk', reason: 'is not a usable network namespace (setting the network namespace "junk" failed: Invalid argument)' }]);
     const reads = calls.filter((c) => c.input);
@@ -85,11 +84,10 @@ describe('IpDriver fan-out', () => {
 
   it('reads many namespaces through a few `ip -batch` processes of `netns exec` lines, one per core, with nsids only where asked', async () => {
     const { exec, calls } = scripted((argv, input) => {
-      if (argv.join(' ') === '-j netns list') return { stdout: JSON.stringify(names.map((name) => ({ name }))) + '\n' };
       if (argv.join(' ') === '-j -d -batch -') return { stdout: shareOutput(input!) };
       return { stdout: NS_READ };
     });
-    const d = new IpDriver({ exec, concurrency: 2 });
+    const d = new IpDriver({ exec, concurrency: 2, listNetns: () => names });
     const files: string[] = [];
     const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
     for (const c of calls) for (const m of (c.input ?? '').matchAll(/-batch (\S+)$/gm)) files.push(readFileSync(m[1]!, 'utf8'));
@@ -102,13 +100,12 @@ describe('IpDriver fan-out', () => {
     // The first share reads the host itself, then runs its children.
     expect(shares[0]!.input).toMatch(/^link show\naddr show\nroute show table all\nnetns list-id\nnetns exec a ip -j -d -batch \S+\/read\.batch\nnetns exec b ip -j -d -batch \S+\/read-nsids\.batch\n/);
     expect(shares[1]!.input).toMatch(/^netns exec e /);
-    // The two shares plus the listing: no process per namespace, none for the host.
-    expect(calls).toHaveLength(3);
+    // Only the two shares: no process per namespace, none for the host or the listing.
+    expect(calls).toHaveLength(2);
   });
 
   it('falls back to one process per namespace for a share that did not print what it should', async () => {
     const { exec, calls } = scripted((argv, input) => {
-      if (argv.join(' ') === '-j netns list') return { stdout: JSON.stringify(names.map((name) => ({ name }))) + '\n' };
       if (argv.join(' ') === '-j -d -batch -') {
         if (input!.includes('netns exec a ')) return { exitCode: 1, stdout: NS_READ, stderr: 'Cannot open network namespace "b": No such file or directory\nCommand failed -:6\n' };
         return { stdout: shareOutput(input!) };
@@ -116,7 +113,7 @@ describe('IpDriver fan-out', () => {
       if (argv[1] === 'b') return { exitCode: 1, stderr: 'Cannot open network namespace "b": No such file or directory\n' };
       return { stdout: NS_READ };
     });
-    const snap = await new IpDriver({ exec, concurrency: 2 }).snapshot();
+    const snap = await new IpDriver({ exec, concurrency: 2, listNetns: () => names }).snapshot();
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'c', 'd', 'e', 'f', 'g', 'h']);
     expect(calls.filter((c) => c.argv[0] === '-n').map((c) => c.argv[1])).toEqual(['a', 'b', 'c', 'd']);
   });
