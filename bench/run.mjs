@@ -186,6 +186,12 @@ const MININET = (() => {
   };
 })();
 
+/**
+ * A pause after every teardown, untimed: the kernel frees deleted namespaces in the background
+ * (a workqueue), and whatever ran next would otherwise pay for it.
+ */
+const quiet = () => new Promise((r) => setTimeout(r, 700));
+
 async function time(f) {
   const t = performance.now();
   await f();
@@ -233,16 +239,20 @@ for (const kind of SHAPES) {
       const d = await topo(['destroy', '-y'], lab);
       t.destroy.push(d.s);
       t.mem.push(Math.max(a.mb, p.mb, d.mb));
+      await quiet();
       t.bApply.push(await time(batched));
       t.bDestroy.push(await time(destroyBaseline));
+      await quiet();
       if (n <= 200 || r === 0) {
         t.perOp.push(await time(perOp));
         await destroyBaseline();
+        await quiet();
       }
       if (MININET && kind === 'star') {
         const m = MININET(n);
         t.mnUp.push(m.up);
         t.mnDown.push(m.down);
+        await quiet();
       }
     }
     if (process.env.BENCH_RAW) console.error(kind, n, JSON.stringify(t));
