@@ -75,8 +75,10 @@ ${GLOBAL}`,
 
 Removes every object that carries this lab's ownership mark (topo:<lab>): its namespaces,
 bridges and veths, with their addresses, routes and sysctls. Objects without the mark are never
-touched. Waits for the kernel's asynchronous namespace teardown, so that an apply can follow
-at once.
+touched. A namespace whose identity topo recorded when it made it (/run/topo/<lab>.netns) is
+deleted without being read, with all it holds, and listed that way; any other namespace is read
+and judged by its mark. Waits for the kernel's asynchronous namespace teardown, so that an
+apply can follow at once.
 
 Options:
   -y, --auto-approve           do not ask (required when standard input is not a terminal)
