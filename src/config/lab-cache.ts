@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedLab } from './load-lab.js';
 import { loadLabFile } from './load.js';
 import { LOCK_DIR } from '../lock/lock.js';
 import type { Resource } from '../model/resources.js';
+import { sha256 } from '../plan/saved.js';
+import { writeWhole } from '../util/write-whole.js';
 
 /**
  * A cache of loaded lab files: the checked model of a file, keyed by its exact text, its path
@@ -75,10 +76,7 @@ function readSlot(slot: string, key: string): Omit<LoadedLab, 'text'> | undefine
 
 function writeSlot(slot: string, e: Entry): void {
   try {
-    // Written whole, then renamed: a reader never sees half a file.
-    const tmp = `${slot}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(e), { mode: 0o600 });
-    renameSync(tmp, slot);
+    writeWhole(slot, JSON.stringify(e), 0o600);
   } catch {
     // A cache that cannot be written is only a cache.
   }
@@ -107,8 +105,4 @@ function buildId(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
 }

@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeWhole } from '../util/write-whole.js';
 import { LOCK_DIR } from './lock.js';
 
 /**
@@ -45,9 +46,7 @@ export function othersRecorded(lab: string, dir = LOCK_DIR): Set<string> {
 export function writeRecord(lab: string, identities: ReadonlyMap<string, string>, dir = LOCK_DIR): void {
   if (identities.size === 0) return clearRecord(lab, dir);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const tmp = `${recordPath(lab, dir)}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(Object.fromEntries([...identities].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))));
-  renameSync(tmp, recordPath(lab, dir));
+  writeWhole(recordPath(lab, dir), JSON.stringify(Object.fromEntries([...identities].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))));
 }
 
 export function clearRecord(lab: string, dir = LOCK_DIR): void {
