@@ -35,7 +35,17 @@ interface Entry {
 
 type Options = { dir?: string; fresh?: boolean; build?: string };
 
+/** What peekLabCache found, handed to the next loadLabCached of the same file (once). */
+let peeked: { id: string; lab: LoadedLab } | undefined;
+const peekId = (path: string, opts: Options) => JSON.stringify([process.cwd(), path, opts]);
+
 export async function loadLabCached(path: string, opts: Options = {}): Promise<LoadedLab> {
+  const id = peekId(path, opts);
+  if (peeked?.id === id) {
+    const { lab } = peeked;
+    peeked = undefined;
+    return lab;
+  }
   const { source, slot, key, hit } = lookUp(path, opts);
   if (hit) return hit;
   const { loadLabSource } = await import('./load-lab.js');
@@ -44,10 +54,15 @@ export async function loadLabCached(path: string, opts: Options = {}): Promise<L
   return lab;
 }
 
-/** The cached lab, if there is one, without parsing anything; never throws. */
+/**
+ * The cached lab, if there is one, without parsing anything; never throws. A hit is kept for the
+ * command's own loadLabCached of the same file, which then reads nothing again.
+ */
 export function peekLabCache(path: string, opts: Options = {}): LoadedLab | undefined {
   try {
-    return lookUp(path, opts).hit;
+    const { hit } = lookUp(path, opts);
+    if (hit) peeked = { id: peekId(path, opts), lab: hit };
+    return hit;
   } catch {
     return undefined;
   }
