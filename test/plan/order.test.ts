@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ids, type Resource, type VethEnd } from '../../src/model/resources.js';
+import { orderSteps } from '../../src/plan/order.js';
+import type { Change } from '../../src/plan/types.js';
+
+const end = (ns: string, name: string, master: string | null = null): VethEnd => ({ ns, name, master, up: true, marked: true });
+const veth = (a: VethEnd, b: VethEnd): Resource => ({ kind: 'veth', id: ids.veth(a, b), a, b });
+const netns = (name: string): Resource => ({ kind: 'netns', id: ids.netns(name), name, loUp: true, marked: true });
+const create = (r: Resource): Change => ({ id: r.id, kind: r.kind, action: 'create', after: r });
+const remove = (r: Resource): Change => ({ id: r.id, kind: r.kind, action: 'delete', before: r });
+
+describe('orderSteps', () => {
+  it('creates along the dependency edges and destroys against them, destroy first', () => {
+    const v = veth(end('a', 'e0'), end('b', 'e0'));
+    const old = veth(end('c', 'x'), end('host', 'y'));
+    const steps = orderSteps([create(netns('b')), create(v), create(netns('a')), remove(old), remove(netns('c'))]);
+    expect(steps).toEqual([
+      { id: old.id, phase: 'destroy' },
+      { id: 'netns/c', phase: 'destroy' },
+      { id: 'netns/a', phase: 'create' },
+      { id: 'netns/b', phase: 'create' },
+      { id: v.id, phase: 'create' },
+    ]);
+  });
+
+  it('names a dependency cycle (a valid file cannot make one) instead of dropping its steps', () => {
+    // Each veth's end is enslaved to the other's end: each needs the other first.
+    const v1 = veth(end('host', 'p1', 'p2'), end('n', 'q1'));
+    const v2 = veth(end('host', 'p2', 'p1'), end('n', 'q2'));
+    expect(() => orderSteps([create(v1), create(v2)])).toThrow(/dependency cycle: veth\/.* -> veth\//);
+  });
+});
