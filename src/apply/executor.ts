@@ -1,4 +1,4 @@
-import type { Driver } from '../driver/driver.js';
+import type { Batch, Driver } from '../driver/driver.js';
 import { nsidCover } from '../live/nsid-cover.js';
 import type { NsSnapshot } from '../live/snapshot.js';
 import { explainIpError } from '../driver/classify.js';
@@ -81,11 +81,9 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   const observed = new Map<string, NsSnapshot>();
   let opIndex = 0;
   const runWaves = async (waves: Wave[]): Promise<boolean> => {
-    for (const [w, wave] of waves.entries()) {
-      if (hooks.shouldStop?.()) {
-        interrupted = true;
-        return false;
-      }
+    // Every wave's batches are known before the first runs (faults and reads included), so the
+    // driver can prepare the next wave's (its batch files) while this one's processes run.
+    const planned = waves.map((wave, w) => {
       let batches = [...wave.entries()];
       const first = opIndex;
       opIndex += batches.reduce((n, [, l]) => n + l.length, 0);
@@ -95,13 +93,24 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
         let i = first;
         batches = batches.map(([ns, list]) => [ns, list.map((o) => (i++ === f.failAt ? { ...o, args: ['link', 'set', 'dev', `topo-fault-${f.failAt}`, 'up'] } : o))]);
       }
-      if (f && 'killAfter' in f && f.killAfter < opIndex) {
+      if (f && 'killAfter' in f && f.killAfter < opIndex && f.killAfter >= first) {
         let i = first;
         batches = batches.map(([ns, list]): [string, readonly PlacedOp[]] => [ns, list.filter(() => i++ < f.killAfter)]).filter(([, l]) => l.length > 0);
         killAfterWave = true;
       }
       const reads = waves === create && !killAfterWave ? readAfter.get(w) : undefined;
-      const results = await driver.runBatches(batches.map(([ns, list]) => ({ ns, lines: list.map((o) => o.args), ...(reads?.has(ns) ? { readAfter: true, nsids: ns === HOST || nsids.has(ns) } : {}) })));
+      const input: Batch[] = batches.map(([ns, list]) => ({ ns, lines: list.map((o) => o.args), ...(reads?.has(ns) ? { readAfter: true, nsids: ns === HOST || nsids.has(ns) } : {}) }));
+      return { batches, input, killAfterWave };
+    });
+    for (const [w, { batches, input, killAfterWave }] of planned.entries()) {
+      if (hooks.shouldStop?.()) {
+        interrupted = true;
+        return false;
+      }
+      const running = driver.runBatches(input);
+      const next = planned[w + 1];
+      if (next && !killAfterWave) driver.prepare?.(next.input);
+      const results = await running;
       batches.forEach(([ns, list], b) => {
         const r = results[b]!;
         if (r.notRun) return;

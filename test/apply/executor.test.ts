@@ -72,6 +72,23 @@ describe('execute', () => {
     expect(seen.sort()).toEqual(['h1 +read', 'h2 +read', 'host +read +nsids', 'r +read +nsids']);
   });
 
+  it('gives the driver each next wave to prepare while the current one runs, the very batches it then runs', async () => {
+    const log: string[] = [];
+    const prepared = new Set<object>();
+    const d = fakeDriver({
+      runBatches: async (bs) => {
+        log.push(`run ${bs.map((b) => b.ns).join(',')}${bs.every((b) => prepared.has(b)) ? ' (prepared)' : ''}`);
+        return bs.map(() => ({ exitCode: 0, stderr: '' }));
+      },
+      prepare: (bs) => {
+        log.push(`prepare ${bs.map((b) => b.ns).join(',')}`);
+        for (const b of bs) prepared.add(b);
+      },
+    });
+    await execute(seedPlan(), d);
+    expect(log).toEqual(['run host', 'prepare ns0,ns1', 'run ns0,ns1 (prepared)']);
+  });
+
   it('hands the namespaces read at the end of their batches to verification', async () => {
     const state = { ns: 'ns0', links: [], addrs: [], routes: [], nsids: [] };
     const d = fakeDriver({ runBatches: async (bs) => bs.map((b) => ({ exitCode: 0, stderr: '', ...(b.readAfter && b.ns === 'ns0' ? { state } : {}) })) });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
 import { IpDriver, batchLine, parseJsonLines, type Exec } from '../../src/driver/ip-driver.js';
 
@@ -82,12 +83,12 @@ describe('IpDriver', () => {
 describe('IpDriver fan-out', () => {
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
-  it('reads many namespaces through a few `ip -batch` processes of `netns exec` lines, one per core, with nsids only where asked', async () => {
+  it('reads many namespaces through a few `ip -batch` processes of `netns exec` lines, with nsids only where asked', async () => {
     const { exec, calls } = scripted((argv, input) => {
       if (argv.join(' ') === '-j -d -batch -') return { stdout: shareOutput(input!) };
       return { stdout: NS_READ };
     });
-    const d = new IpDriver({ exec, concurrency: 2, listNetns: () => names });
+    const d = new IpDriver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names });
     const files: string[] = [];
     const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
     for (const c of calls) for (const m of (c.input ?? '').matchAll(/-batch (\S+)$/gm)) files.push(readFileSync(m[1]!, 'utf8'));
@@ -104,6 +105,12 @@ describe('IpDriver fan-out', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('reads in twice as many shares as a wave runs batches in, unless told otherwise', async () => {
+    const { exec, calls } = scripted((argv, input) => ({ stdout: argv.join(' ') === '-j -d -batch -' ? shareOutput(input!) : NS_READ }));
+    await new IpDriver({ exec, concurrency: 2, listNetns: () => names }).snapshot();
+    expect(calls.filter((c) => c.argv.join(' ') === '-j -d -batch -')).toHaveLength(4);
+  });
+
   it('falls back to one process per namespace for a share that did not print what it should', async () => {
     const { exec, calls } = scripted((argv, input) => {
       if (argv.join(' ') === '-j -d -batch -') {
@@ -113,9 +120,22 @@ describe('IpDriver fan-out', () => {
       if (argv[1] === 'b') return { exitCode: 1, stderr: 'Cannot open network namespace "b": No such file or directory\n' };
       return { stdout: NS_READ };
     });
-    const snap = await new IpDriver({ exec, concurrency: 2, listNetns: () => names }).snapshot();
+    const snap = await new IpDriver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names }).snapshot();
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'c', 'd', 'e', 'f', 'g', 'h']);
     expect(calls.filter((c) => c.argv[0] === '-n').map((c) => c.argv[1])).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('runs a prepared wave from the files prepare wrote, and writes each batch once', async () => {
+    const { exec, calls } = scripted(() => ({}));
+    const d = new IpDriver({ exec, concurrency: 2 });
+    const wave = names.map((ns) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up']] }));
+    d.prepare(wave);
+    const dir = readdirSync(d['scratchDir']());
+    await d.runBatches(wave);
+    const used = calls.flatMap((c) => [...(c.input ?? '').matchAll(/-batch (\S+)$/gm)].map((m) => basename(m[1]!)));
+    d.dispose();
+    expect(dir).toHaveLength(names.length);
+    expect(used.sort()).toEqual([...dir].sort());
   });
 
   it('runs a wave through shares and maps a child failure to its batch and line; later batches of the share did not run', async () => {
