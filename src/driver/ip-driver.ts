@@ -87,8 +87,6 @@ const NETNS_DIR = '/run/netns';
 
 /** Below this many namespaces a fan-out saves nothing: one `ip -n` each is as cheap. */
 const FAN_OUT_MIN = 6;
-/** Namespaces per fan-out process when applying: small enough for steady progress lines. */
-const APPLY_CHUNK = 25;
 
 /** The one module that starts processes: `ip` (and `sysctl` through `ip netns exec`). */
 export class IpDriver implements Driver {
@@ -279,10 +277,12 @@ export class IpDriver implements Driver {
   }
 
   /**
-   * A wave: the host batch runs on its own; the namespaces' batches fan out like readFanned, in
-   * shares of APPLY_CHUNK, each namespace's batch from its own file. A share stops at its first
-   * failing namespace (no -force: in batch mode `ip` forks for `netns exec`, and a child that
-   * cannot enter its namespace would otherwise go on running the parent's remaining lines).
+   * A wave: the host batch runs on its own; the namespaces' batches fan out like readFanned, one
+   * share per stream, each namespace's batch from its own file. (Shares of 25 namespaces, for
+   * progress, bought nothing: results are reported per wave, and each share is a Node fork, ~3 ms
+   * of the main thread.) A share stops at its first failing namespace (no -force: in batch mode
+   * `ip` forks for `netns exec`, and a child that cannot enter its namespace would otherwise go on
+   * running the parent's remaining lines).
    * `Command failed FILE:N` from the child names the batch and line; `Command failed -:K` from
    * the share names the child that failed, and everything after it did not run.
    */
@@ -297,7 +297,7 @@ export class IpDriver implements Driver {
       ...solo.map(async ([b, i]) => {
         results[i] = await this.runBatch(b.ns, b.lines, b.readAfter, b.nsids ?? true);
       }),
-      ...shares(fanned, Math.max(this.streams, Math.ceil(fanned.length / APPLY_CHUNK))).map(async (share) => {
+      ...shares(fanned, this.streams).map(async (share) => {
         const input = share.map(([b, i]) => batchLine(['netns', 'exec', b.ns, 'ip', ...(b.readAfter ? ['-j', '-d'] : []), '-batch', fileOf.get(i)!])).join('\n') + '\n';
         const r = await this.run(HOST, ['-batch', '-'], input, this.batchLimit);
         const readers = share.filter(([b]) => b.readAfter);
