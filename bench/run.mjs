@@ -188,9 +188,24 @@ const MININET = (() => {
 
 /**
  * A pause after every teardown, untimed: the kernel frees deleted namespaces in the background
- * (a workqueue), and whatever ran next would otherwise pay for it.
+ * (a workqueue), and whatever ran next would otherwise pay for it. A fixed 0.7 s was not always
+ * enough (after Mininet's teardown of 200 hosts the CPUs stayed busy longer), so it waits until
+ * the machine is idle: the CPUs at least 90% idle over 200 ms, from /proc/stat (at most 10 s).
  */
-const quiet = () => new Promise((r) => setTimeout(r, 700));
+async function quiet() {
+  const sample = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
+  };
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+  await pause(200);
+  for (const end = Date.now() + 10_000; Date.now() < end; ) {
+    const a = sample();
+    await pause(200);
+    const b = sample();
+    if (b.total > a.total && (b.idle - a.idle) / (b.total - a.total) >= 0.9) return;
+  }
+}
 
 async function time(f) {
   const t = performance.now();
@@ -230,7 +245,7 @@ for (const kind of SHAPES) {
     const readBatched = readScript(s);
     const destroyBaseline = destroyScript(s);
     const t = { apply: [], plan: [], destroy: [], mem: [], bApply: [], bRead: [], bDestroy: [], perOp: [], mnUp: [], mnDown: [] };
-    for (let r = 0; r < REPS; r++) {
+    const topoRound = async () => {
       const a = await topo(['apply', '-y'], lab);
       t.apply.push(a.s);
       const p = await topo(['plan'], lab);
@@ -240,9 +255,15 @@ for (const kind of SHAPES) {
       t.destroy.push(d.s);
       t.mem.push(Math.max(a.mb, p.mb, d.mb));
       await quiet();
+    };
+    const scriptRound = async () => {
       t.bApply.push(await time(batched));
       t.bDestroy.push(await time(destroyBaseline));
       await quiet();
+    };
+    for (let r = 0; r < REPS; r++) {
+      // Turn about, so that neither side always runs first after the previous repetition.
+      for (const round of r % 2 === 0 ? [topoRound, scriptRound] : [scriptRound, topoRound]) await round();
       if (n <= 200 || r === 0) {
         t.perOp.push(await time(perOp));
         await destroyBaseline();
