@@ -127,16 +127,25 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   recordIntent(plan);
   const total = plan.steps.length;
   let done = 0;
+  // A wave's steps finish together: their lines go out in one write, not one each (1,313 writes
+  // were ~10 ms of a 200-namespace mesh's apply), before anything else can be written.
+  const pending: string[] = [];
+  const flush = () => {
+    if (pending.length > 0) io.err(pending.splice(0).join(''));
+  };
+  const fault = faultHook();
   const result = await execute(plan, driver, {
     onStep: (_i, c, phase) => {
       done++;
       const r = (phase === 'destroy' ? c.before : c.after)!;
       const what = phase === 'destroy' ? 'destroyed' : c.action === 'update' ? 'updated' : 'created';
-      io.err(io.errStyle.dim(`[${String(done).padStart(String(total).length)}/${total}] `) + `${what} ${describe(r)}\n`);
+      pending.push(io.errStyle.dim(`[${String(done).padStart(String(total).length)}/${total}] `) + `${what} ${describe(r)}\n`);
+      if (pending.length === 1) queueMicrotask(flush);
     },
     shouldStop: io.interrupted,
-    ...faultHook(),
+    ...(fault ? { fault: { ...fault, kill: () => (flush(), fault.kill()) } } : {}),
   });
+  flush();
   const finish = (outcome: Outcome) => {
     if (o.json) io.out(toJson(applyDoc(plan, outcome, result.status, result.failure)));
   };
@@ -171,9 +180,9 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
 }
 
 /** TOPO_FAULT: a testing hook that kills topo or fails a command at a chosen point (see parseFault). */
-function faultHook(): { fault?: Fault & { kill: () => void } } {
+function faultHook(): (Fault & { kill: () => void }) | undefined {
   const f = parseFault(process.env.TOPO_FAULT);
-  return f ? { fault: { ...f, kill: () => process.kill(process.pid, 'SIGKILL') } } : {};
+  return f ? { ...f, kill: () => process.kill(process.pid, 'SIGKILL') } : undefined;
 }
 
 /** Honest partial failure: what ran, what failed (in plain words), what did not run. */
