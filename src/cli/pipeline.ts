@@ -10,7 +10,8 @@ import { readLive, readLiveForDestroy } from '../live/read.js';
 import type { Topology } from '../model/resources.js';
 import type { LabTest } from '../labtest/model.js';
 import { emptyLab, plan as makePlan } from '../plan/planner.js';
-import { sha256, stateDigest, type PlanOrigin } from '../plan/saved.js';
+import { stateDigest, type PlanOrigin } from '../plan/saved.js';
+import { sha256 } from '../util/sha256.js';
 import type { Plan } from '../plan/types.js';
 
 /** The desired lab: from the file, or only its name for `destroy --lab NAME` (the file may be lost). */

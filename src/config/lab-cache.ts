@@ -4,7 +4,9 @@ import type { LoadedLab } from './load-lab.js';
 import { loadLabFile } from './load.js';
 import { LOCK_DIR } from '../lock/lock.js';
 import type { Resource } from '../model/resources.js';
-import { sha256 } from '../plan/saved.js';
+// Its own small module, not plan/saved.ts's export: main.ts loads this before the early read
+// starts, and saved.ts would bring the normalizer along.
+import { sha256 } from '../util/sha256.js';
 import { writeWhole } from '../util/write-whole.js';
 
 /**

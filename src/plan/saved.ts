@@ -1,11 +1,7 @@
-import { createHash } from 'node:crypto';
 import { foreignKey, type LiveState } from '../live/normalize.js';
 import { interfacesOf, type Resource, type Topology } from '../model/resources.js';
+import { sha256 } from '../util/sha256.js';
 import type { Plan } from './types.js';
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /**
  * A digest of the live state a plan was computed from: everything the lab owns, plus the foreign
