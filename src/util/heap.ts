@@ -18,7 +18,9 @@ export class Heap<T> {
     for (let i = a.length - 1; i > 0; ) {
       const p = (i - 1) >> 1;
       if (!this.less(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
+      const t = a[i]!;
+      a[i] = a[p]!;
+      a[p] = t;
       i = p;
     }
   }
@@ -36,7 +38,9 @@ export class Heap<T> {
       if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
       if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
       if (m === i) break;
-      [a[i], a[m]] = [a[m]!, a[i]!];
+      const t = a[i]!;
+      a[i] = a[m]!;
+      a[m] = t;
       i = m;
     }
     return top;
