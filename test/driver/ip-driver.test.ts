@@ -21,6 +21,9 @@ describe('parseJsonLines', () => {
     const out = parseJsonLines('[{"ifname":"rz\x01x"},{"ifname":"rz\\"q"}]\n');
     expect(out[0]).toEqual([{ ifname: 'rz\x01x' }, { ifname: 'rz"q' }]);
   });
+  it('escapes only the lines that need it, and keeps every document in order', () => {
+    expect(parseJsonLines('[{"a":"x\x1fy"}]\n[{"b":"del\x7f"}]\n\n[{"c":"\x0b"}]\n')).toEqual([[{ a: 'x\x1fy' }], [{ b: 'del\x7f' }], [{ c: '\x0b' }]]);
+  });
 });
 
 describe('explainIpError', () => {
