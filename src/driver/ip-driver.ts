@@ -152,13 +152,13 @@ export class IpDriver implements Driver {
   /**
    * Reads many namespaces with few processes: each of a handful of `ip -batch -` processes (two
    * per core, see the constructor) runs `netns exec NS ip -j -d -batch FILE` for its share of the
-   * namespaces. `ip` forks those itself, far more cheaply than Node can (Node's fork cost grows with its heap);
-   * reading 200 empty namespaces took 0.93 s with a spawn per namespace and 0.55 s this way
-   * (kernel-facts 2.7 shows that `netns exec` lines work in a batch). Output arrives in order:
-   * three JSON documents per namespace, four with its nsids. The host, when asked for, is read
-   * by the first share's own process, ahead of its children, rather than after them all. Anything
-   * unexpected in a share (a namespace deleted meanwhile, a failure) sends that share back to the
-   * careful one-process-per-namespace path, which knows how to report it.
+   * namespaces. `ip` forks those itself, far more cheaply than Node can (Node's fork cost grows
+   * with its heap); reading 200 empty namespaces took 0.93 s with a spawn per namespace and
+   * 0.55 s this way (kernel-facts 2.7 shows that `netns exec` lines work in a batch). Output
+   * arrives in order: three JSON documents per namespace, four with its nsids. The host, when
+   * asked for, is read by the first share's own process, ahead of its children, rather than after
+   * them all. Anything unexpected in a share (a namespace deleted meanwhile, a failure) sends that
+   * share back to the careful one-process-per-namespace path, which knows how to report it.
    */
   private async readFanned(specs: readonly ReadSpec[], withHost: boolean): Promise<Map<string, NsSnapshot>> {
     const out = new Map<string, NsSnapshot>();
@@ -282,9 +282,9 @@ export class IpDriver implements Driver {
    * progress, bought nothing: results are reported per wave, and each share is a Node fork, ~3 ms
    * of the main thread.) A share stops at its first failing namespace (no -force: in batch mode
    * `ip` forks for `netns exec`, and a child that cannot enter its namespace would otherwise go on
-   * running the parent's remaining lines).
-   * `Command failed FILE:N` from the child names the batch and line; `Command failed -:K` from
-   * the share names the child that failed, and everything after it did not run.
+   * running the parent's remaining lines). `Command failed FILE:N` from the child names the batch
+   * and line; `Command failed -:K` from the share names the child that failed, and everything
+   * after it did not run.
    */
   async runBatches(batches: readonly Batch[]): Promise<BatchResult[]> {
     const all = batches.map((b, i) => [b, i] as const);

@@ -144,7 +144,17 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
       if (pending.length === 1) queueMicrotask(flush);
     },
     shouldStop: io.interrupted,
-    ...(fault ? { fault: { ...fault, kill: () => (flush(), fault.kill()) } } : {}),
+    ...(fault
+      ? {
+          fault: {
+            ...fault,
+            kill: () => {
+              flush();
+              fault.kill();
+            },
+          },
+        }
+      : {}),
   });
   flush();
   const finish = (outcome: Outcome) => {
