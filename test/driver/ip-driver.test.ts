@@ -114,6 +114,14 @@ describe('IpDriver fan-out', () => {
     expect(calls.filter((c) => c.argv.join(' ') === '-j -d -batch -')).toHaveLength(4);
   });
 
+  it('never starts more than 16 read shares, however many cores', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => `n${i}`);
+    const { exec, calls } = scripted((argv, input) => ({ stdout: argv.join(' ') === '-j -d -batch -' ? shareOutput(input!) : NS_READ }));
+    const snap = await new IpDriver({ exec, concurrency: 12, listNetns: () => many }).snapshot();
+    expect(calls.filter((c) => c.argv.join(' ') === '-j -d -batch -')).toHaveLength(16);
+    expect(snap.namespaces).toHaveLength(41);
+  });
+
   it('falls back to one process per namespace for a share that did not print what it should', async () => {
     const { exec, calls } = scripted((argv, input) => {
       if (argv.join(' ') === '-j -d -batch -') {
