@@ -110,6 +110,8 @@ export class IpDriver implements Driver {
 
   /** The names in /run/netns. Injectable so unit tests need no real directory. */
   private readonly listNetns: () => string[];
+  /** The text of /proc/self/net/dev, or undefined. Injectable likewise. */
+  private readonly readNetDev: () => string | undefined;
 
   /**
    * concurrency: how many batch shares of a wave run at once (default: one per core, at least 2;
@@ -120,9 +122,12 @@ export class IpDriver implements Driver {
    * Both stop at MAX_STREAMS: every share is a Node fork (2-3 ms of the main thread, one after
    * another), so on a machine with many cores more shares would cost more than they save.
    */
-  constructor(opts: { exec?: Exec; concurrency?: number; readConcurrency?: number; onCommand?: (ns: string, argv: readonly string[], input?: string) => void; listNetns?: () => string[] } = {}) {
+  constructor(
+    opts: { exec?: Exec; concurrency?: number; readConcurrency?: number; onCommand?: (ns: string, argv: readonly string[], input?: string) => void; listNetns?: () => string[]; readNetDev?: () => string | undefined } = {},
+  ) {
     this.spawn = opts.exec ?? spawnExec;
     this.listNetns = opts.listNetns ?? listNetnsDir;
+    this.readNetDev = opts.readNetDev ?? readProcNetDev;
     this.streams = opts.concurrency ?? Math.min(MAX_STREAMS, Math.max(2, availableParallelism()));
     this.readStreams = opts.readConcurrency ?? Math.min(MAX_STREAMS, 2 * this.streams);
     this.limit = limiter(this.readStreams);
@@ -444,7 +449,23 @@ export class IpDriver implements Driver {
     return out;
   }
 
+  /** The interfaces of the namespace topo runs in, by name, from /proc/self/net/dev. */
+  private hostInterfaces(): Set<string> | undefined {
+    const text = this.readNetDev();
+    if (text === undefined) return undefined;
+    // Two header lines, then `  NAME: counters...`; a name can hold no ':' (dev_valid_name).
+    return new Set(text.split('\n').slice(2).flatMap((l) => (l.includes(':') ? [l.slice(0, l.indexOf(':')).trim()] : [])));
+  }
+
+  /**
+   * Destroy polls this until the host ends of deleted namespaces' veths are gone. For the host it
+   * reads /proc/self/net/dev (this process's namespace, whatever /sys shows): no process to start
+   * and no wait for rtnl, which the kernel's teardown holds, so a poll costs ~0.1 ms instead of
+   * an `ip` run of 5 ms, or 30-60 ms when it queued behind the teardown (measured on a 200-star).
+   */
   async existing(ns: string, names: readonly string[]): Promise<string[]> {
+    const listed = ns === HOST ? this.hostInterfaces() : undefined;
+    if (listed) return names.filter((n) => listed.has(n));
     const r = await this.run(ns, ['-j', 'link', 'show']);
     if (r.exitCode !== 0) return [];
     const present = new Set(((parseJsonLines(r.stdout)[0] ?? []) as IpLink[]).map((l) => l.ifname));
@@ -486,6 +507,14 @@ export function parseJsonLines(text: string): unknown[] {
     }
   }
   return out;
+}
+
+function readProcNetDev(): string | undefined {
+  try {
+    return readFileSync('/proc/self/net/dev', 'utf8');
+  } catch {
+    return undefined; // no procfs: ask ip
+  }
 }
 
 function listNetnsDir(): string[] {

@@ -75,6 +75,24 @@ describe('IpDriver', () => {
     expect(reads[0]!.input).toBe('link show\naddr show\nroute show table all\nnetns list-id\n');
   });
 
+  it("tells which host interfaces still exist from /proc/self/net/dev, without a process; elsewhere it asks ip", async () => {
+    const netDev = [
+      'Inter-|   Receive                                                |  Transmit',
+      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+      '    lo:   12772     116    0    0    0     0          0         0    12772     116    0    0    0     0       0          0',
+      'p1-long-name0:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0',
+      '',
+    ].join('\n');
+    const { exec, calls } = scripted(() => ({ stdout: '[{"ifindex":2,"ifname":"x"}]\n' }));
+    const d = new IpDriver({ exec, readNetDev: () => netDev });
+    expect(await d.existing('host', ['p0', 'p1-long-name0', 'lo'])).toEqual(['p1-long-name0', 'lo']);
+    expect(calls).toHaveLength(0);
+    expect(await d.existing('ns0', ['x', 'y'])).toEqual(['x']);
+    expect(calls.map((c) => c.argv.join(' '))).toEqual(['-n ns0 -j link show']);
+    // Without procfs, the host is asked through ip as well.
+    expect(await new IpDriver({ exec, readNetDev: () => undefined }).existing('host', ['x'])).toEqual(['x']);
+  });
+
   it('maps "Command failed -:N" to the failing line', async () => {
     const { exec, calls } = scripted(() => ({ exitCode: 1, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' }));
     const r = await new IpDriver({ exec }).runBatch('ns0', [['link', 'add', 'name', 'x', 'type', 'bridge'], ['link', 'add', 'name', 'x', 'type', 'bridge']]);
