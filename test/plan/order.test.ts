@@ -10,7 +10,7 @@ const create = (r: Resource): Change => ({ id: r.id, kind: r.kind, action: 'crea
 const remove = (r: Resource): Change => ({ id: r.id, kind: r.kind, action: 'delete', before: r });
 
 describe('orderSteps', () => {
-  it('creates along the dependency edges and destroys against them, destroy first', () => {
+  it('puts every destroy step before every create step, each phase in its kind order', () => {
     const v = veth(end('a', 'e0'), end('b', 'e0'));
     const old = veth(end('c', 'x'), end('host', 'y'));
     const steps = orderSteps([create(netns('b')), create(v), create(netns('a')), remove(old), remove(netns('c'))]);
@@ -21,6 +21,14 @@ describe('orderSteps', () => {
       { id: 'netns/b', phase: 'create' },
       { id: v.id, phase: 'create' },
     ]);
+  });
+
+  it('lets a dependency win over the (kind, id) tie-break', () => {
+    // By id alone p1's veth would come first; its end is enslaved to p2, so p2's veth must.
+    const v1 = veth(end('host', 'p1', 'p2'), end('n', 'q1'));
+    const v2 = veth(end('host', 'p2'), end('n', 'q2'));
+    expect(orderSteps([create(v1), create(v2)]).map((s) => s.id)).toEqual([v2.id, v1.id]);
+    expect(orderSteps([remove(v1), remove(v2)]).map((s) => s.id)).toEqual([v1.id, v2.id]);
   });
 
   it('names a dependency cycle (a valid file cannot make one) instead of dropping its steps', () => {
