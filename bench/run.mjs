@@ -10,7 +10,7 @@
 // teardown of the same star: a Linux bridge, no controller, run in a PID namespace of its own as
 // well, because Mininet's cleanup kills processes by name.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,9 @@ const SIZES = opt('sizes', '10,50,200,500').split(',').map(Number);
 const SHAPES = opt('shapes', 'star,chain,mesh').split(',');
 const REPS = Number(opt('reps', '3'));
 const dir = mkdtempSync(join(tmpdir(), 'topo-bench-'));
+// The generated labs and scripts (~11 MB at the default sizes) go when the bench ends, unless
+// BENCH_KEEP=1 asks to keep them for a look by hand (`--emit DIR` writes only the labs).
+if (!process.env.BENCH_KEEP && !args.includes('--emit')) process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 /** A lab as plain data: namespaces, an optional host bridge, veth pairs, one address per end. */
 function shape(kind, n) {
