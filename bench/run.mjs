@@ -20,7 +20,8 @@ const CLI = join(REPO, 'dist/cli/main.js');
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
+  const v = i >= 0 ? args[i + 1] : undefined;
+  return v !== undefined && !v.startsWith('--') ? v : def;
 };
 
 if (!args.includes('--inside')) {
