@@ -1,13 +1,13 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLabCached, peekLabCache } from '../../src/config/lab-cache.js';
 import { loadLab } from '../../src/config/load-lab.js';
 import { InputError } from '../../src/diag/errors.js';
+import { scratchDir } from '../support/scratch.js';
 
 const examples = readdirSync('examples').filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
-const scratch = () => mkdtempSync(join(tmpdir(), 'topo-cache-test-'));
+const scratch = () => scratchDir('topo-cache-test-');
 
 describe('lab cache', () => {
   it.each(examples)('a hit gives exactly what parsing %s gives', async (file) => {

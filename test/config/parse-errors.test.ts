@@ -1,5 +1,4 @@
-import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/config/load-lab.js';
@@ -7,6 +6,7 @@ import { MAX_FILE_BYTES } from '../../src/config/load.js';
 import { InputError } from '../../src/diag/errors.js';
 import { renderDiagnostics } from '../../src/render/diagnostics.js';
 import { plain } from '../../src/render/style.js';
+import { scratchDir } from '../support/scratch.js';
 
 const DIR = 'test/golden/parse/errors';
 
@@ -35,7 +35,7 @@ describe('bad lab files are rejected with positions and hints', () => {
   }
 
   it('refuses a file over the size cap before parsing it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'topo-'));
+    const dir = scratchDir();
     const big = join(dir, 'big.yaml');
     writeFileSync(big, `lab: x\n#${'x'.repeat(MAX_FILE_BYTES)}\n`);
     const t0 = performance.now();
@@ -44,7 +44,7 @@ describe('bad lab files are rejected with positions and hints', () => {
   });
 
   it('survives nesting far deeper than any lab', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'topo-'));
+    const dir = scratchDir();
     const deep = join(dir, 'deep.yaml');
     writeFileSync(deep, `lab: x\nnodes: ${'['.repeat(100_000)}`);
     expect(diagnose(deep)).toMatch(/error\[/);

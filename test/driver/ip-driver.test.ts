@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
@@ -38,6 +38,13 @@ describe('explainIpError', () => {
 });
 
 /** A scripted `ip`: answers by argv, records every call. */
+/** A driver whose scratch directory goes when the test ends. */
+function driver(opts: ConstructorParameters<typeof IpDriver>[0]): IpDriver {
+  const d = new IpDriver(opts);
+  onTestFinished(() => d.dispose());
+  return d;
+}
+
 function scripted(answers: (argv: readonly string[], input?: string) => { exitCode?: number; stdout?: string; stderr?: string }) {
   const calls: { argv: readonly string[]; input?: string }[] = [];
   const exec: Exec = async (file, argv, input) => {
@@ -67,7 +74,7 @@ describe('IpDriver', () => {
       if (argv[1] === 'gone') return { exitCode: 255, stderr: 'Cannot open network namespace "gone": No such file or directory\n' };
       return { stdout: NS_READ };
     });
-    const snap = await new IpDriver({ exec, listNetns: () => ['b', 'junk', 'gone', 'a'] }).snapshot();
+    const snap = await driver({ exec, listNetns: () => ['b', 'junk', 'gone', 'a'] }).snapshot();
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'b']);
     expect(snap.strays).toEqual([{ name: 'junk', reason: 'is not a usable network namespace (setting the network namespace "junk" failed: Invalid argument)' }]);
     const reads = calls.filter((c) => c.input);
@@ -84,18 +91,18 @@ describe('IpDriver', () => {
       '',
     ].join('\n');
     const { exec, calls } = scripted(() => ({ stdout: '[{"ifindex":2,"ifname":"x"}]\n' }));
-    const d = new IpDriver({ exec, readNetDev: () => netDev });
+    const d = driver({ exec, readNetDev: () => netDev });
     expect(await d.existing('host', ['p0', 'p1-long-name0', 'lo'])).toEqual(['p1-long-name0', 'lo']);
     expect(calls).toHaveLength(0);
     expect(await d.existing('ns0', ['x', 'y'])).toEqual(['x']);
     expect(calls.map((c) => c.argv.join(' '))).toEqual(['-n ns0 -j link show']);
     // Without procfs, the host is asked through ip as well.
-    expect(await new IpDriver({ exec, readNetDev: () => undefined }).existing('host', ['x'])).toEqual(['x']);
+    expect(await driver({ exec, readNetDev: () => undefined }).existing('host', ['x'])).toEqual(['x']);
   });
 
   it('maps "Command failed -:N" to the failing line', async () => {
     const { exec, calls } = scripted(() => ({ exitCode: 1, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' }));
-    const r = await new IpDriver({ exec }).runBatch('ns0', [['link', 'add', 'name', 'x', 'type', 'bridge'], ['link', 'add', 'name', 'x', 'type', 'bridge']]);
+    const r = await driver({ exec }).runBatch('ns0', [['link', 'add', 'name', 'x', 'type', 'bridge'], ['link', 'add', 'name', 'x', 'type', 'bridge']]);
     expect(r).toMatchObject({ exitCode: 1, failedLine: 2 });
     expect(calls[0]).toEqual({ argv: ['-n', 'ns0', '-batch', '-'], input: 'link add name x type bridge\nlink add name x type bridge\n' });
   });
@@ -109,7 +116,7 @@ describe('IpDriver fan-out', () => {
       if (argv.join(' ') === '-j -d -batch -') return { stdout: shareOutput(input!) };
       return { stdout: NS_READ };
     });
-    const d = new IpDriver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names });
+    const d = driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names });
     const files: string[] = [];
     const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
     for (const c of calls) for (const m of (c.input ?? '').matchAll(/-batch (\S+)$/gm)) files.push(readFileSync(m[1]!, 'utf8'));
@@ -128,14 +135,14 @@ describe('IpDriver fan-out', () => {
 
   it('reads in twice as many shares as a wave runs batches in, unless told otherwise', async () => {
     const { exec, calls } = scripted((argv, input) => ({ stdout: argv.join(' ') === '-j -d -batch -' ? shareOutput(input!) : NS_READ }));
-    await new IpDriver({ exec, concurrency: 2, listNetns: () => names }).snapshot();
+    await driver({ exec, concurrency: 2, listNetns: () => names }).snapshot();
     expect(calls.filter((c) => c.argv.join(' ') === '-j -d -batch -')).toHaveLength(4);
   });
 
   it('never starts more than 16 read shares, however many cores', async () => {
     const many = Array.from({ length: 40 }, (_, i) => `n${i}`);
     const { exec, calls } = scripted((argv, input) => ({ stdout: argv.join(' ') === '-j -d -batch -' ? shareOutput(input!) : NS_READ }));
-    const snap = await new IpDriver({ exec, concurrency: 12, listNetns: () => many }).snapshot();
+    const snap = await driver({ exec, concurrency: 12, listNetns: () => many }).snapshot();
     expect(calls.filter((c) => c.argv.join(' ') === '-j -d -batch -')).toHaveLength(16);
     expect(snap.namespaces).toHaveLength(41);
   });
@@ -149,14 +156,14 @@ describe('IpDriver fan-out', () => {
       if (argv[1] === 'b') return { exitCode: 1, stderr: 'Cannot open network namespace "b": No such file or directory\n' };
       return { stdout: NS_READ };
     });
-    const snap = await new IpDriver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names }).snapshot();
+    const snap = await driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names }).snapshot();
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'c', 'd', 'e', 'f', 'g', 'h']);
     expect(calls.filter((c) => c.argv[0] === '-n').map((c) => c.argv[1])).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('runs a prepared wave from the files prepare wrote, and writes each batch once', async () => {
     const { exec, calls } = scripted(() => ({}));
-    const d = new IpDriver({ exec, concurrency: 2 });
+    const d = driver({ exec, concurrency: 2 });
     const wave = names.map((ns) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up']] }));
     d.prepare(wave);
     const dir = readdirSync(d['scratchDir']());
@@ -177,7 +184,7 @@ describe('IpDriver fan-out', () => {
       return {};
     });
     const batch = (ns: string) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up'], ['addr', 'add', '10.0.0.1/24', 'dev', 'lo']] });
-    const d = new IpDriver({ exec, concurrency: 2 });
+    const d = driver({ exec, concurrency: 2 });
     const r = await d.runBatches([batch('host'), ...names.map(batch)]);
     d.dispose();
     expect(calls.map((c) => c.argv.join(' '))).toEqual(['-batch -', '-batch -', '-batch -']);

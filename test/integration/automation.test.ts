@@ -1,9 +1,9 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planSchemaValidator } from '../../src/config/load-plan.js';
 import { sandboxUnavailable, useSandbox, type Run } from '../support/sandbox.js';
+import { scratchDir } from '../support/scratch.js';
 
 const SEED = 'examples/seed.yaml';
 
@@ -16,7 +16,7 @@ function json(r: Run): any {
 }
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'topo-auto-'));
+  return scratchDir('topo-auto-');
 }
 
 describe.skipIf(sandboxUnavailable)('automation: exit codes, JSON, saved plans, locking, ls, destroy --lab', () => {

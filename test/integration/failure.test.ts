@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+import { scratchDir } from '../support/scratch.js';
 
 const LAB = (sysctls: string) => `lab: broken
 nodes:
@@ -22,7 +22,7 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
 
   it('is reported with what ran, what failed and what did not; fixing the file and applying again converges', async () => {
     const sb = sandbox();
-    const dir = mkdtempSync(join(tmpdir(), 'topo-fail-'));
+    const dir = scratchDir('topo-fail-');
     const file = join(dir, 'lab.yaml');
     // A well-formed key that this kernel does not have: only the kernel can say so.
     writeFileSync(file, LAB('    sysctls:\n      net.ipv4.no_such_knob: 1'));
@@ -48,7 +48,7 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
   it('in a wave fanned out over 8 namespaces: names the failing command, marks the rest of its share unfinished, then converges', async () => {
     const sb = sandbox();
     const before = await sb.state();
-    const dir = mkdtempSync(join(tmpdir(), 'topo-fan-'));
+    const dir = scratchDir('topo-fan-');
     const file = join(dir, 'lab.yaml');
     const ns = Array.from({ length: 8 }, (_, i) => `n${i}`);
     writeFileSync(

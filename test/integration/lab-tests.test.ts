@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { planSchemaValidator } from '../../src/config/load-plan.js';
 import { REPO, nsArgs, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+import { scratchDir } from '../support/scratch.js';
 
 const EXAMPLES = ['examples/seed.yaml', 'examples/routed-chain.yaml', 'examples/switch.yaml', 'examples/dual-stack.yaml'];
 
@@ -21,7 +22,7 @@ describe.skipIf(sandboxUnavailable)('topo test and topo exec against a running l
     expect(good.stdout).toMatch(/^6 passed, 0 failed \(/m);
 
     await sb.must(['ip', 'netns', 'exec', 'r', 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
-    const dir = mkdtempSync(join(tmpdir(), 'topo-junit-'));
+    const dir = scratchDir('topo-junit-');
     const bad = await sb.topo('test', 'examples/routed-chain.yaml', '--json', '--junit', join(dir, 'junit.xml'));
     expect(bad.exitCode).toBe(1);
     const doc = JSON.parse(bad.stdout);
@@ -89,6 +90,9 @@ describe.skipIf(sandboxUnavailable || rootlessUnavailable)('rootless throwaway s
   const sandbox = useSandbox();
   let pkg: string | undefined;
   const cli = () => join((pkg ??= installForNobody()), 'dist/cli/main.js');
+  afterAll(() => {
+    if (pkg) rmSync(pkg, { recursive: true, force: true });
+  });
 
   it.each(EXAMPLES)('%s: its tests pass in a sandbox, and the machine (here: our own sandbox) is unchanged', async (file) => {
     const sb = sandbox();
@@ -103,7 +107,7 @@ describe.skipIf(sandboxUnavailable || rootlessUnavailable)('rootless throwaway s
   it('leaves nothing behind when tests fail, and topo sandbox runs a command beside the lab', async () => {
     const sb = sandbox();
     const before = await sb.state();
-    const dir = mkdtempSync(join(tmpdir(), 'topo-failing-'));
+    const dir = scratchDir('topo-failing-');
     chmodSync(dir, 0o755);
     const lab = join(dir, 'lab.yaml');
     writeFileSync(lab, readFileSync(join(REPO, 'examples/seed.yaml'), 'utf8') + '  - name: nobody has this address\n    ping: { from: ns0, to: 10.0.0.99 }\n    timeout: 500ms\n');

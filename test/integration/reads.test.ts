@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+import { scratchDir } from '../support/scratch.js';
 
 /**
  * Reads take nsids only where the lab's own veths need them (live/nsid-cover.ts). A pair the
@@ -17,7 +17,7 @@ describe.skipIf(sandboxUnavailable)('veth pairs between namespaces the read took
 
   it('are paired all the same: 4 pairs the file dropped are 4 veths to destroy, then nothing', async () => {
     const sb = sandbox();
-    const dir = mkdtempSync(join(tmpdir(), 'topo-pairs-'));
+    const dir = scratchDir('topo-pairs-');
     const full = join(dir, 'full.yaml');
     const bare = join(dir, 'bare.yaml');
     writeFileSync(full, lab(['a:e0, b:e0', 'c:e0, d:e0', 'e:e0, f:e0', 'g:e0, h:e0']));

@@ -1,9 +1,9 @@
 import { execa } from 'execa';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+import { scratchDir } from '../support/scratch.js';
 
 const SEED = 'examples/seed.yaml';
 
@@ -33,7 +33,7 @@ describe.skipIf(sandboxUnavailable)('robust state reading and interruption', () 
     expect((await sb.topo('apply', '-y', SEED)).exitCode).toBe(0);
     expect((await sb.topo('destroy', '-y', SEED)).exitCode).toBe(0);
     expect((await sb.run(['ls', '/run/netns'])).stdout.split('\n').sort()).toEqual(['junk', 'ns9']);
-    const lab = join(mkdtempSync(join(tmpdir(), 'topo-')), 'lab.yaml');
+    const lab = join(scratchDir('topo-'), 'lab.yaml');
     writeFileSync(lab, 'lab: stray\nnodes:\n  ns9: {}\n');
     const r = await sb.topo('plan', lab);
     expect(r.exitCode).toBe(1);
@@ -57,7 +57,7 @@ describe.skipIf(sandboxUnavailable)('robust state reading and interruption', () 
 
   it('Ctrl-C during apply finishes the running commands, stops, says what ran; apply again resumes', async () => {
     const sb = sandbox();
-    const lab = join(mkdtempSync(join(tmpdir(), 'topo-')), 'lab.yaml');
+    const lab = join(scratchDir('topo-'), 'lab.yaml');
     const n = 60;
     writeFileSync(
       lab,

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { knownKinds, rememberKinds } from '../../src/lock/kinds-cache.js';
 import { clearRecord, othersRecorded, readRecord, writeRecord } from '../../src/lock/netns-record.js';
+import { scratchDir } from '../support/scratch.js';
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'topo-state-test-'));
+const scratch = () => scratchDir('topo-state-test-');
 
 describe('kinds cache', () => {
   it('remembers kinds for this boot only', () => {

@@ -1,14 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLab } from '../../src/config/load-lab.js';
 import { maxNamespaces } from '../../src/model/build.js';
 import { renderDiagnostics } from '../../src/render/diagnostics.js';
 import { plain } from '../../src/render/style.js';
+import { scratchDir } from '../support/scratch.js';
 
 function lab(text: string): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'topo-')), 'lab.yaml');
+  const f = join(scratchDir(), 'lab.yaml');
   writeFileSync(f, text);
   return f;
 }
