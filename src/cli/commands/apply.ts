@@ -134,7 +134,6 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   const flush = () => {
     if (pending.length > 0) io.err(pending.splice(0).join(''));
   };
-  const fault = faultHook();
   const result = await execute(plan, driver, {
     onStep: (_i, c, phase) => {
       done++;
@@ -144,17 +143,7 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
       if (pending.length === 1) queueMicrotask(flush);
     },
     shouldStop: io.interrupted,
-    ...(fault
-      ? {
-          fault: {
-            ...fault,
-            kill: () => {
-              flush();
-              fault.kill();
-            },
-          },
-        }
-      : {}),
+    ...faultHook(flush),
   });
   flush();
   const finish = (outcome: Outcome) => {
@@ -190,10 +179,17 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   return 0;
 }
 
-/** TOPO_FAULT: a testing hook that kills topo or fails a command at a chosen point (see parseFault). */
-function faultHook(): (Fault & { kill: () => void }) | undefined {
+/**
+ * TOPO_FAULT: a testing hook that kills topo or fails a command at a chosen point (see
+ * parseFault). `beforeKill` writes out what topo has to say first (its pending progress lines).
+ */
+function faultHook(beforeKill: () => void): { fault?: Fault & { kill: () => void } } {
   const f = parseFault(process.env.TOPO_FAULT);
-  return f ? { ...f, kill: () => process.kill(process.pid, 'SIGKILL') } : undefined;
+  const kill = () => {
+    beforeKill();
+    process.kill(process.pid, 'SIGKILL');
+  };
+  return f ? { fault: { ...f, kill } } : {};
 }
 
 /** Honest partial failure: what ran, what failed (in plain words), what did not run. */
