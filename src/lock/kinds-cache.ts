@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeWhole } from '../util/write-whole.js';
 import { LOCK_DIR } from './lock.js';
 
 /**
@@ -33,7 +34,7 @@ export function rememberKinds(kinds: readonly string[], path = PATH): void {
   if (boot === undefined || kinds.length === 0) return;
   try {
     mkdirSync(LOCK_DIR, { recursive: true, mode: 0o755 });
-    writeFileSync(path, JSON.stringify({ boot, kinds: [...new Set([...knownKinds(path), ...kinds])].sort() }));
+    writeWhole(path, JSON.stringify({ boot, kinds: [...new Set([...knownKinds(path), ...kinds])].sort() }));
   } catch {
     // only a shortcut
   }
