@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InternalError, TopoError } from '../diag/errors.js';
@@ -103,6 +103,7 @@ export class IpDriver implements Driver {
   private readonly streams: number;
   private readonly readStreams: number;
   private scratch: string | undefined;
+  private readonly scratchFiles = new Set<string>();
   /** Batch files already written, by batch (see prepare), and a counter for their names. */
   private readonly batchFiles = new WeakMap<Batch, string>();
   private fileSeq = 0;
@@ -199,7 +200,7 @@ export class IpDriver implements Driver {
 
   private scratchDir(): string {
     if (this.scratch === undefined) {
-      this.scratch = mkdtempSync(join(tmpdir(), 'topo-'));
+      this.scratch = mkdtempSync(join(scratchBase(), 'topo-'));
       process.once('exit', () => this.dispose());
     }
     return this.scratch;
@@ -209,12 +210,30 @@ export class IpDriver implements Driver {
   private scratchFile(name: string, content: string): string {
     const path = join(this.scratchDir(), name);
     writeFileSync(path, content);
+    this.scratchFiles.add(path);
     return path;
   }
 
-  /** Removes the scratch directory; also runs at exit, whatever the reason. */
+  /**
+   * Removes the scratch directory; also runs at exit, whatever the reason. The files it wrote are
+   * known, so it unlinks them by name (~1 ms for 200 on tmpfs, where a recursive rmSync, which
+   * also stats each one, took 2-4 ms); only a directory that still is not empty is swept.
+   */
   dispose(): void {
-    if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
+    if (this.scratch === undefined) return;
+    for (const f of this.scratchFiles) {
+      try {
+        unlinkSync(f);
+      } catch {
+        // already gone: the sweep below finds nothing of it
+      }
+    }
+    this.scratchFiles.clear();
+    try {
+      rmdirSync(this.scratch);
+    } catch {
+      rmSync(this.scratch, { recursive: true, force: true });
+    }
     this.scratch = undefined;
   }
 
@@ -507,6 +526,23 @@ export function parseJsonLines(text: string): unknown[] {
     }
   }
   return out;
+}
+
+/**
+ * Where batch files go: TMPDIR when the user chose one, else /dev/shm (a tmpfs, where it is
+ * writable), else the system's temporary directory. Each namespace's batch is a file that its
+ * own `ip` reads; where /tmp is a disk file system (ext4 here), writing and removing the 200
+ * files of a 200-namespace apply cost topo ~50 ms more CPU than on tmpfs (process.cpuUsage, 5
+ * interleaved runs each), on a core the `ip` processes need.
+ */
+export function scratchBase(shm = '/dev/shm'): string {
+  if (process.env.TMPDIR) return tmpdir();
+  try {
+    accessSync(shm, constants.W_OK | constants.X_OK);
+    return statSync(shm).isDirectory() ? shm : tmpdir();
+  } catch {
+    return tmpdir();
+  }
 }
 
 function readProcNetDev(): string | undefined {

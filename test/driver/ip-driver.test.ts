@@ -1,8 +1,10 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
-import { IpDriver, batchLine, parseJsonLines, type Exec } from '../../src/driver/ip-driver.js';
+import { IpDriver, batchLine, parseJsonLines, scratchBase, type Exec } from '../../src/driver/ip-driver.js';
+import { tmpdir } from 'node:os';
+import { scratchDir } from '../support/scratch.js';
 
 describe('batchLine', () => {
   it('joins words and quotes the ones with single spaces', () => {
@@ -23,6 +25,19 @@ describe('parseJsonLines', () => {
   });
   it('escapes only the lines that need it, and keeps every document in order', () => {
     expect(parseJsonLines('[{"a":"x\x1fy"}]\n[{"b":"del\x7f"}]\n\n[{"c":"\x0b"}]\n')).toEqual([[{ a: 'x\x1fy' }], [{ b: 'del\x7f' }], [{ c: '\x0b' }]]);
+  });
+});
+
+describe('scratchBase', () => {
+  it('puts batch files on the tmpfs /dev/shm unless TMPDIR names a place, and falls back to the temporary directory', () => {
+    const shm = scratchDir('topo-shm-');
+    vi.stubEnv('TMPDIR', '');
+    onTestFinished(() => void vi.unstubAllEnvs());
+    expect(scratchBase(shm)).toBe(shm);
+    expect(scratchBase(`${shm}/missing`)).toBe(tmpdir());
+    vi.stubEnv('TMPDIR', shm);
+    expect(scratchBase('/dev/shm')).toBe(tmpdir());
+    expect(tmpdir()).toBe(shm);
   });
 });
 
@@ -166,12 +181,16 @@ describe('IpDriver fan-out', () => {
     const d = driver({ exec, concurrency: 2 });
     const wave = names.map((ns) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up']] }));
     d.prepare(wave);
-    const dir = readdirSync(d['scratchDir']());
+    const path = d['scratchDir']();
+    const dir = readdirSync(path);
     await d.runBatches(wave);
     const used = calls.flatMap((c) => [...(c.input ?? '').matchAll(/-batch (\S+)$/gm)].map((m) => basename(m[1]!)));
+    writeFileSync(`${path}/stranger`, '');
     d.dispose();
     expect(dir).toHaveLength(names.length);
     expect(used.sort()).toEqual([...dir].sort());
+    // Its own files by name, and a directory holding anything else swept as a whole.
+    expect(existsSync(path)).toBe(false);
   });
 
   it('runs a wave through shares and maps a child failure to its batch and line; later batches of the share did not run', async () => {
