@@ -82,7 +82,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   let opIndex = 0;
   const runWaves = async (waves: Wave[]): Promise<boolean> => {
     // Every wave's batches are known before the first runs (faults and reads included), so the
-    // driver can prepare the next wave's (its batch files) while this one's processes run.
+    // driver can prepare the next wave (its batch files and processes) while this one runs.
     const planned = waves.map((wave, w) => {
       let batches = [...wave.entries()];
       const first = opIndex;
@@ -105,6 +105,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
     for (const [w, { batches, input, killAfterWave }] of planned.entries()) {
       if (hooks.shouldStop?.()) {
         interrupted = true;
+        driver.release?.();
         return false;
       }
       const running = driver.runBatches(input);
@@ -134,7 +135,10 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
         });
       });
       if (killAfterWave) hooks.fault!.kill();
-      if (failure) return false;
+      if (failure) {
+        driver.release?.();
+        return false;
+      }
     }
     return true;
   };

@@ -42,8 +42,12 @@ export interface Driver {
   readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>>;
   /** A wave: batches for different namespaces, run in parallel, each stopping at its first failing line. */
   runBatches(batches: readonly Batch[]): Promise<BatchResult[]>;
-  /** Optional: get these batches ready (while another wave runs) for a later runBatches call with them. */
+  /**
+   * Optional: get these batches ready (while another wave runs) for a later runBatches call with
+   * them; release() lets go of them if that call will not come.
+   */
   prepare?(batches: readonly Batch[]): void;
+  release?(): void;
   /** Which of these interfaces still exist in ns (for waiting out asynchronous teardown). */
   existing(ns: string, names: readonly string[]): Promise<string[]>;
   /** Each named namespace's identity (its nsfs inode), read without starting a process. */

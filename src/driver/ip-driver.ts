@@ -11,17 +11,23 @@ export interface ExecResult {
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Asked for with `json`: stdout's documents, one per line (stdout itself is then ''); null if a line was not JSON. */
+  readonly docs?: unknown[] | null;
 }
 
-/** How processes start. argv only, never a shell. Injectable so tests can record or script it. */
-export type Exec = (file: string, args: readonly string[], input?: string) => Promise<ExecResult>;
+/**
+ * How processes start. argv only, never a shell. Injectable so tests can record or script it.
+ * Input given as a promise: the process starts now and gets its input when the promise settles
+ * (see IpDriver.prepare).
+ */
+export type Exec = (file: string, args: readonly string[], input?: string | Promise<string>, opts?: { json?: boolean }) => Promise<ExecResult>;
 
 /**
  * node:child_process directly, not execa: on the hot path (hundreds of `ip` runs per apply) execa
  * cost about 1.7 ms of main-thread time per process on top of the fork itself, and 113 ms to
  * import (measured with --cpu-prof on a 200-namespace plan). Here we need none of what it adds.
  */
-export const spawnExec: Exec = (file, args, input) =>
+export const spawnExec: Exec = (file, args, input, opts = {}) =>
   new Promise((resolve, reject) => {
     const p = spawn(file, args, {
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -31,19 +37,27 @@ export const spawnExec: Exec = (file, args, input) =>
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    p.stdout!.on('data', (d: Buffer) => out.push(d));
+    const json = opts.json ? new JsonLines() : undefined;
+    if (json) p.stdout!.setEncoding('utf8').on('data', (d: string) => json.push(d));
+    else p.stdout!.on('data', (d: Buffer) => out.push(d));
     p.stderr!.on('data', (d: Buffer) => err.push(d));
     p.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') reject(new TopoError(`${file} not found`, 'system', file === 'ip' ? 'install iproute2 (apt-get install iproute2)' : `install ${file}`));
       else reject(new TopoError(`${file} did not run: ${e.message}`, 'system'));
     });
     p.on('close', (code, signal) =>
-      resolve({ exitCode: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+      resolve({
+        exitCode: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ...(json ? { docs: json.end() } : {}),
+      }),
     );
     if (input !== undefined) {
       // A child that exits without reading its input must not crash us with EPIPE.
       p.stdin!.on('error', () => undefined);
-      p.stdin!.end(input);
+      if (typeof input === 'string') p.stdin!.end(input);
+      else void input.then((text) => p.stdin!.end(text));
     }
   });
 
@@ -98,8 +112,10 @@ const MAX_STREAMS = 16;
 export class IpDriver implements Driver {
   /** Starts one process from an argv array; never a shell. */
   private readonly spawn: Exec;
-  private readonly limit: <T>(f: () => Promise<T>) => Promise<T>;
-  private readonly batchLimit: <T>(f: () => Promise<T>) => Promise<T>;
+  private readonly limit: Limiter;
+  private readonly batchLimit: Limiter;
+  /** The wave prepare started, waiting for runBatches (or release). */
+  private staged: { batches: readonly Batch[]; open: (go: boolean) => void; results: Promise<BatchResult[]> } | undefined;
   private readonly streams: number;
   private readonly readStreams: number;
   private scratch: string | undefined;
@@ -136,10 +152,11 @@ export class IpDriver implements Driver {
     this.onCommand = opts.onCommand;
   }
 
-  private run(ns: string, args: readonly string[], input?: string, limit = this.limit): Promise<ExecResult> {
+  /** json: the output is `-j` documents, parsed as they arrive (ExecResult.docs). */
+  private run(ns: string, args: readonly string[], input?: string, limit: Limiter = this.limit, json = false): Promise<ExecResult> {
     const argv = ns === HOST ? args : ['-n', ns, ...args];
     this.onCommand?.(ns, ['ip', ...argv], input);
-    return limit(() => this.spawn('ip', argv, input));
+    return limit(() => this.spawn('ip', argv, input, json ? { json } : {}));
   }
 
   async snapshot(req: SnapshotRequest = {}): Promise<KernelSnapshot> {
@@ -182,8 +199,8 @@ export class IpDriver implements Driver {
       shares(specs, this.readStreams).map(async (part, k) => {
         const share = k === 0 && withHost ? [{ ns: HOST, nsids: true }, ...part] : part;
         const lines = share.map((s) => (s.ns === HOST ? readLines(true) : batchLine(['netns', 'exec', s.ns, 'ip', '-j', '-d', '-batch', files[Number(s.nsids)]!]) + '\n'));
-        const r = await this.run(HOST, ['-j', '-d', '-batch', '-'], lines.join(''));
-        const states = r.exitCode === 0 ? this.stateFrom(share, r.stdout) : undefined;
+        const r = await this.run(HOST, ['-j', '-d', '-batch', '-'], lines.join(''), this.limit, true);
+        const states = r.exitCode === 0 ? this.stateFrom(share, r) : undefined;
         for (const st of states ?? []) out.set(st.ns, st);
       }),
     );
@@ -220,6 +237,7 @@ export class IpDriver implements Driver {
    * also stats each one, took 2-4 ms); only a directory that still is not empty is swept.
    */
   dispose(): void {
+    this.release();
     if (this.scratch === undefined) return;
     for (const f of this.scratchFiles) {
       try {
@@ -246,7 +264,7 @@ export class IpDriver implements Driver {
       if (/No such file or directory/.test(r.stderr)) return { gone: true };
       return { stray: `is not a usable network namespace (${r.stderr.trim().split('\n')[0]})` };
     }
-    const read = this.stateFrom([{ ns, nsids }], r.stdout)?.[0];
+    const read = this.stateFrom([{ ns, nsids }], r)?.[0];
     if (!read) throw new InternalError(`ip -batch for ${ns} did not print the JSON documents of a read`);
     return read;
   }
@@ -286,19 +304,24 @@ export class IpDriver implements Driver {
     return out;
   }
 
-  async runBatch(ns: string, lines: readonly (readonly string[])[], readAfter = false, nsids = true): Promise<BatchResult> {
+  runBatch(ns: string, lines: readonly (readonly string[])[], readAfter = false, nsids = true): Promise<BatchResult> {
+    return this.soloBatch({ ns, lines, readAfter, nsids });
+  }
+
+  private async soloBatch(b: Batch, gate?: Gate): Promise<BatchResult> {
+    const { ns, lines, readAfter = false, nsids = true } = b;
     const input = lines.map(batchLine).join('\n') + '\n' + (readAfter ? readLines(nsids) : '');
-    const r = await this.run(ns, readAfter ? ['-j', '-d', '-batch', '-'] : ['-batch', '-'], input);
+    const r = await this.runGated(ns, readAfter ? ['-j', '-d', '-batch', '-'] : ['-batch', '-'], input, this.limit, gate, readAfter);
     const m = /Command failed -:(\d+)/.exec(r.stderr);
     // A failure in the read lines after the batch is not a failure of the batch.
     if (m && Number(m[1]) > lines.length) return { exitCode: 0, stderr: '' };
-    const state = readAfter && r.exitCode === 0 ? this.stateFrom([{ ns, nsids }], r.stdout) : undefined;
+    const state = readAfter && r.exitCode === 0 ? this.stateFrom([{ ns, nsids }], r) : undefined;
     return { exitCode: r.exitCode, stderr: r.stderr, ...(m ? { failedLine: Number(m[1]) } : {}), ...(state ? { state: state[0]! } : {}) };
   }
 
   /** These namespaces' reads, in order (three or four JSON documents each), or undefined if that is not what came. */
-  private stateFrom(specs: readonly ReadSpec[], stdout: string): NsSnapshot[] | undefined {
-    const docs = tryJsonLines(stdout);
+  private stateFrom(specs: readonly ReadSpec[], r: ExecResult): NsSnapshot[] | undefined {
+    const docs = r.docs !== undefined ? r.docs : tryJsonLines(r.stdout);
     if (docs?.length !== specs.reduce((n, s) => n + (s.nsids ? 4 : 3), 0)) return undefined;
     let i = 0;
     return specs.map((s) => {
@@ -318,7 +341,18 @@ export class IpDriver implements Driver {
    * and line; `Command failed -:K` from the share names the child that failed, and everything
    * after it did not run.
    */
-  async runBatches(batches: readonly Batch[]): Promise<BatchResult[]> {
+  runBatches(batches: readonly Batch[]): Promise<BatchResult[]> {
+    const staged = this.staged;
+    this.staged = undefined;
+    if (staged?.batches === batches) {
+      staged.open(true);
+      return staged.results;
+    }
+    staged?.open(false);
+    return this.launch(batches);
+  }
+
+  private async launch(batches: readonly Batch[], gate?: Gate): Promise<BatchResult[]> {
     const all = batches.map((b, i) => [b, i] as const);
     const fanned = this.fannable(all);
     const inShares = new Set(fanned);
@@ -327,13 +361,13 @@ export class IpDriver implements Driver {
     const fileOf = new Map(fanned.map(([b, i]) => [i, this.batchFile(b)]));
     await Promise.all([
       ...solo.map(async ([b, i]) => {
-        results[i] = await this.runBatch(b.ns, b.lines, b.readAfter, b.nsids ?? true);
+        results[i] = await this.soloBatch(b, gate);
       }),
       ...shares(fanned, this.streams).map(async (share) => {
         const input = share.map(([b, i]) => batchLine(['netns', 'exec', b.ns, 'ip', ...(b.readAfter ? ['-j', '-d'] : []), '-batch', fileOf.get(i)!])).join('\n') + '\n';
-        const r = await this.run(HOST, ['-batch', '-'], input, this.batchLimit);
         const readers = share.filter(([b]) => b.readAfter);
-        const states = r.exitCode === 0 ? this.stateFrom(readers.map(([b]) => ({ ns: b.ns, nsids: b.nsids ?? true })), r.stdout) : undefined;
+        const r = await this.runGated(HOST, ['-batch', '-'], input, this.batchLimit, gate, readers.length > 0);
+        const states = r.exitCode === 0 ? this.stateFrom(readers.map(([b]) => ({ ns: b.ns, nsids: b.nsids ?? true })), r) : undefined;
         const stateOf = new Map(states?.map((st, k) => [readers[k]![1], st]));
         const failedChild = r.exitCode === 0 ? share.length : Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 1) - 1;
         // The child's own words, without the shares' bookkeeping lines.
@@ -360,12 +394,45 @@ export class IpDriver implements Driver {
   }
 
   /**
-   * Writes the files of a wave that has yet to run. Called while the previous wave's processes
-   * run, when Node has nothing else to do: at 200 namespaces the writes took ~20 ms of the gap
-   * between the host's batch and the namespaces' (measured with --cpu-prof).
+   * Gets a wave that has yet to run ready, while the previous wave's processes run and Node has
+   * nothing else to do: writes its batch files (~20 ms of the gap between the host's batch and
+   * the namespaces' at 200 namespaces, measured with --cpu-prof) and starts the processes that
+   * run in the host (the fan-out shares, at most one per stream, and the host's batch). They
+   * wait on an open stdin until runBatches hands them their lines. Starting a process costs Node
+   * 4-6 ms of its main thread (a fork of a 60 MB process), and the next wave's starts had sat
+   * between the waves. An `ip -n NS` process cannot start early: it enters NS as it starts.
    */
   prepare(batches: readonly Batch[]): void {
-    for (const [b] of this.fannable(batches.map((b) => [b] as const))) this.batchFile(b);
+    this.release();
+    const fanned = this.fannable(batches.map((b) => [b] as const));
+    for (const [b] of fanned) this.batchFile(b);
+    let open!: (go: boolean) => void;
+    const gate = new Promise<boolean>((resolve) => (open = resolve));
+    const results = this.launch(batches, gate);
+    results.catch(() => undefined); // a wave let go of has no one to tell; runBatches hands on a run one's failure
+    this.staged = { batches, open, results };
+  }
+
+  /** Lets go of a prepared wave that will not run: its processes get no lines and exit. */
+  release(): void {
+    this.staged?.open(false);
+    this.staged = undefined;
+  }
+
+  /**
+   * A wave's process: through the limiter, or, for a prepared wave, started at once and given
+   * its input (or none, if the wave was let go of) when the gate opens.
+   */
+  private async runGated(ns: string, args: readonly string[], input: string, limit: Limiter, gate: Gate | undefined, json: boolean): Promise<ExecResult> {
+    if (!gate) return this.run(ns, args, input, limit, json);
+    // `ip -n NS` enters NS as it starts, and NS may be made by the wave before: such a process
+    // starts only once the gate opens.
+    if (ns !== HOST) return (await gate) ? this.run(ns, args, input, limit, json) : { exitCode: 0, stdout: '', stderr: '' };
+    const given = gate.then((go) => {
+      if (go) this.onCommand?.(ns, ['ip', ...args], input);
+      return go ? input : '';
+    });
+    return this.spawn('ip', args, given, json ? { json } : {});
   }
 
   /** The file a fanned-out batch runs from, written once per batch (by prepare or on first use). */
@@ -517,15 +584,53 @@ export function batchLine(words: readonly string[]): string {
  */
 export function parseJsonLines(text: string): unknown[] {
   const out: unknown[] = [];
-  for (const l of text.split('\n')) {
-    if (l.trim() === '') continue;
+  for (const l of text.split('\n')) if (l.trim() !== '') out.push(parseJsonLine(l));
+  return out;
+}
+
+function parseJsonLine(l: string): unknown {
+  try {
+    return JSON.parse(l);
+  } catch {
+    return JSON.parse(l.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  }
+}
+
+/**
+ * parseJsonLines as the output arrives: a fan-out share prints each namespace's documents as
+ * its child finishes, so they are parsed while the other children run, not all in the ~10 ms
+ * after the last one (200 namespaces' read-back is ~1 MB) that nothing else could overlap.
+ */
+export class JsonLines {
+  private readonly docs: unknown[] = [];
+  private rest = '';
+  private failed = false;
+
+  push(chunk: string): void {
+    const text = this.rest + chunk;
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      this.line(text.slice(from, nl));
+      from = nl + 1;
+    }
+    this.rest = text.slice(from);
+  }
+
+  /** The documents, or null if some line was not one. */
+  end(): unknown[] | null {
+    this.line(this.rest);
+    this.rest = '';
+    return this.failed ? null : this.docs;
+  }
+
+  private line(l: string): void {
+    if (this.failed || l.trim() === '') return;
     try {
-      out.push(JSON.parse(l));
+      this.docs.push(parseJsonLine(l));
     } catch {
-      out.push(JSON.parse(l.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)));
+      this.failed = true;
     }
   }
-  return out;
 }
 
 /**
@@ -577,7 +682,11 @@ export function shares<T>(list: readonly T[], n: number): T[][] {
   return out;
 }
 
-function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+type Limiter = <T>(f: () => Promise<T>) => Promise<T>;
+/** Whether a prepared wave runs (true) or is let go of (false). */
+type Gate = Promise<boolean>;
+
+function limiter(n: number): Limiter {
   let active = 0;
   const queue: (() => void)[] = [];
   return async <T>(f: () => Promise<T>): Promise<T> => {

@@ -77,16 +77,38 @@ describe('execute', () => {
     const prepared = new Set<object>();
     const d = fakeDriver({
       runBatches: async (bs) => {
-        log.push(`run ${bs.map((b) => b.ns).join(',')}${bs.every((b) => prepared.has(b)) ? ' (prepared)' : ''}`);
+        // The same list, not just the same batches: IpDriver knows a prepared wave by it.
+        log.push(`run ${bs.map((b) => b.ns).join(',')}${prepared.has(bs) ? ' (prepared)' : ''}`);
         return bs.map(() => ({ exitCode: 0, stderr: '' }));
       },
       prepare: (bs) => {
         log.push(`prepare ${bs.map((b) => b.ns).join(',')}`);
-        for (const b of bs) prepared.add(b);
+        prepared.add(bs);
       },
+      release: () => log.push('release'),
     });
     await execute(seedPlan(), d);
     expect(log).toEqual(['run host', 'prepare ns0,ns1', 'run ns0,ns1 (prepared)']);
+  });
+
+  it('lets go of the prepared wave when a failure or Ctrl-C means it will not run', async () => {
+    const stopAfterOneWave = () => {
+      let waves = 0;
+      return () => waves++ > 0;
+    };
+    for (const [hooks, fail] of [[{}, true], [{ shouldStop: stopAfterOneWave() }, false]] as const) {
+      const log: string[] = [];
+      const d = fakeDriver({
+        runBatches: async (bs) => {
+          log.push(`run ${bs.map((b) => b.ns).join(',')}`);
+          return bs.map(() => (fail ? { exitCode: 1, failedLine: 1, stderr: 'RTNETLINK answers: File exists\nCommand failed -:1\n' } : { exitCode: 0, stderr: '' }));
+        },
+        prepare: (bs) => log.push(`prepare ${bs.map((b) => b.ns).join(',')}`),
+        release: () => log.push('release'),
+      });
+      await execute(seedPlan(), d, hooks);
+      expect(log).toEqual(['run host', 'prepare ns0,ns1', 'release']);
+    }
   });
 
   it('hands the namespaces read at the end of their batches to verification', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
-import { IpDriver, batchLine, parseJsonLines, scratchBase, type Exec } from '../../src/driver/ip-driver.js';
+import fc from 'fast-check';
+import { IpDriver, JsonLines, batchLine, parseJsonLines, scratchBase, spawnExec, type Exec } from '../../src/driver/ip-driver.js';
 import { tmpdir } from 'node:os';
 import { scratchDir } from '../support/scratch.js';
 
@@ -25,6 +26,34 @@ describe('parseJsonLines', () => {
   });
   it('escapes only the lines that need it, and keeps every document in order', () => {
     expect(parseJsonLines('[{"a":"x\x1fy"}]\n[{"b":"del\x7f"}]\n\n[{"c":"\x0b"}]\n')).toEqual([[{ a: 'x\x1fy' }], [{ b: 'del\x7f' }], [{ c: '\x0b' }]]);
+  });
+});
+
+describe('JsonLines', () => {
+  const text = '[{"ifname":"lo"}]\n[]\n\n[{"ifname":"rz\x01x","alias":"ünï"}]\n[{"a":1}]';
+  it('gives the documents parseJsonLines gives, wherever the output is cut into chunks', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 6 }), (cuts) => {
+        const r = new JsonLines();
+        let from = 0;
+        for (const at of [...cuts].sort((a, b) => a - b)) {
+          r.push(text.slice(from, at));
+          from = at;
+        }
+        r.push(text.slice(from));
+        expect(r.end()).toEqual(parseJsonLines(text));
+      }),
+    );
+  });
+  it('says null when a line is not JSON', () => {
+    const r = new JsonLines();
+    r.push('[]\nRTNETLINK answers: nope\n[]\n');
+    expect(r.end()).toBeNull();
+  });
+  it("parses a real process's output as it comes, a multibyte character split across writes included", async () => {
+    const child = `const w=(s)=>new Promise((r)=>process.stdout.write(s,()=>setTimeout(r,20)));(async()=>{await w('[{"a":"\\u00fc"}]\\n[{"b":"');await w(Buffer.from([0xc3]));await w(Buffer.from([0xbc]));await w('"}]\\n');})()`;
+    const r = await spawnExec(process.execPath, ['-e', child], undefined, { json: true });
+    expect(r).toMatchObject({ exitCode: 0, stdout: '', docs: [[{ a: 'ü' }], [{ b: 'ü' }]] });
   });
 });
 
@@ -62,8 +91,10 @@ function driver(opts: ConstructorParameters<typeof IpDriver>[0]): IpDriver {
 
 function scripted(answers: (argv: readonly string[], input?: string) => { exitCode?: number; stdout?: string; stderr?: string }) {
   const calls: { argv: readonly string[]; input?: string }[] = [];
-  const exec: Exec = async (file, argv, input) => {
+  const exec: Exec = async (file, argv, given) => {
     expect(file).toBe('ip');
+    // A prepared wave's process gets its input later, when runBatches runs the wave.
+    const input = await given;
     calls.push({ argv, ...(input !== undefined ? { input } : {}) });
     const a = answers(argv, input);
     return { exitCode: a.exitCode ?? 0, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
@@ -191,6 +222,61 @@ describe('IpDriver fan-out', () => {
     expect(used.sort()).toEqual([...dir].sort());
     // Its own files by name, and a directory holding anything else swept as a whole.
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('starts a prepared wave\'s processes at once and gives them their lines only when the wave runs', async () => {
+    const started: string[] = [];
+    const given: string[] = [];
+    const exec: Exec = async (_file, argv, input) => {
+      started.push(argv.join(' '));
+      given.push(await input!);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    };
+    const d = driver({ exec, concurrency: 2 });
+    const wave = [{ ns: 'host', lines: [['link', 'add', 'name', 'br0', 'type', 'bridge']] }, ...names.map((ns) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up']] }))];
+    d.prepare(wave);
+    await new Promise((r) => setTimeout(r, 10));
+    // The host's batch and two shares: started, but still waiting for their input.
+    expect(started).toEqual(['-batch -', '-batch -', '-batch -']);
+    expect(given).toEqual([]);
+    const r = await d.runBatches(wave);
+    d.dispose();
+    expect(started).toHaveLength(3);
+    expect(given.sort()[0]).toBe('link add name br0 type bridge\n');
+    expect(given.filter((g) => g.startsWith('netns exec '))).toHaveLength(2);
+    expect(r.every((x) => x.exitCode === 0)).toBe(true);
+  });
+
+  it('starts no `ip -n NS` of a prepared wave early: it enters NS as it starts, and the wave before may make NS', async () => {
+    const started: string[] = [];
+    const exec: Exec = async (_file, argv, input) => {
+      started.push(argv.join(' '));
+      await input;
+      return { exitCode: 0, stdout: '', stderr: '' };
+    };
+    const d = driver({ exec, concurrency: 2 });
+    const wave = ['host', 'a', 'b'].map((ns) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up']] }));
+    d.prepare(wave);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual(['-batch -']);
+    await d.runBatches(wave);
+    d.dispose();
+    expect(started).toEqual(['-batch -', '-n a -batch -', '-n b -batch -']);
+  });
+
+  it('lets a prepared wave go with no lines, when it will not run or another runs instead', async () => {
+    const { exec, calls } = scripted(() => ({}));
+    const d = driver({ exec, concurrency: 2 });
+    const wave = names.map((ns) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up']] }));
+    d.prepare(wave);
+    d.release();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls.map((c) => c.input)).toEqual(['', '']);
+    d.prepare(wave);
+    await d.runBatches([...wave]);
+    d.dispose();
+    expect(calls.filter((c) => c.input === '')).toHaveLength(4);
+    expect(calls.filter((c) => c.input!.startsWith('netns exec '))).toHaveLength(2);
   });
 
   it('runs a wave through shares and maps a child failure to its batch and line; later batches of the share did not run', async () => {
