@@ -172,8 +172,8 @@ describe('IpDriver fan-out', () => {
     expect(new Set(files)).toEqual(new Set(['link show\naddr show\nroute show table all\n', 'link show\naddr show\nroute show table all\nnetns list-id\n']));
     const shares = calls.filter((c) => c.argv.join(' ') === '-j -d -batch -');
     expect(shares).toHaveLength(2);
-    // The first share reads the host itself, then runs its children.
-    expect(shares[0]!.input).toMatch(/^link show\naddr show\nroute show table all\nnetns list-id\nnetns exec a ip -j -d -batch \S+\/read\.batch\nnetns exec b ip -j -d -batch \S+\/read-nsids\.batch\n/);
+    // The first share runs its children, then reads the host itself.
+    expect(shares[0]!.input).toMatch(/^netns exec a ip -j -d -batch \S+\/read\.batch\nnetns exec b ip -j -d -batch \S+\/read-nsids\.batch\n(netns exec [cd] \S+ \S+ \S+ \S+ \S+\n){2}link show\naddr show\nroute show table all\nnetns list-id\n$/);
     expect(shares[1]!.input).toMatch(/^netns exec e /);
     // Only the two shares: no process per namespace, none for the host or the listing.
     expect(calls).toHaveLength(2);
