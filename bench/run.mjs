@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --sizes 10,50,200 --reps 3 --shapes star,chain,mesh] [--emit DIR]
+// npm run bench [-- --sizes 10,50,200 --reps 3 --shapes star,chain,mesh] [--emit DIR] [--compare DIR]
 //
 // Times topo against hand-written baselines doing the same kernel work, side by side in one run,
 // inside a throwaway network + mount namespace (it re-executes itself under unshare, so nothing
@@ -10,19 +10,29 @@
 // teardown of the same star: a Linux bridge, no controller, run in a PID namespace of its own as
 // well, because Mininet's cleanup kills processes by name.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(REPO, 'dist/cli/main.js');
+
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
   const v = i >= 0 ? args[i + 1] : undefined;
   return v !== undefined && !v.startsWith('--') ? v : def;
 };
+
+// --compare DIR: another build of topo (a checkout with dist/ built, e.g. a git worktree of an
+// older commit), timed in the same rounds, for a before/after that the machine's drift from one
+// minute to the next cannot blur.
+const OTHER = opt('compare') && resolve(opt('compare'), 'dist/cli/main.js');
+if (OTHER && !existsSync(OTHER)) {
+  console.error(`--compare: ${OTHER} does not exist (build that checkout first: npm ci && npm run build)`);
+  process.exit(2);
+}
 
 if (!args.includes('--inside')) {
   const user = process.getuid() === 0 ? [] : ['-Ur'];
@@ -218,9 +228,9 @@ async function time(f) {
 }
 
 /** topo as a user runs it (the bin, with its shebang flags); peak RSS from GNU time. */
-async function topo(cmd, lab) {
+async function topo(cmd, lab, cli = CLI) {
   const t = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', CLI, ...cmd, lab], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cli, ...cmd, lab], { encoding: 'utf8' });
   const s = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`topo ${cmd.join(' ')} failed: ${r.stderr}`);
   const kb = Number(r.stderr.trim().split('\n').pop());
@@ -248,7 +258,7 @@ for (const kind of SHAPES) {
     const perOp = perOpScript(s, o);
     const readBatched = readScript(s);
     const destroyBaseline = destroyScript(s);
-    const t = { apply: [], plan: [], destroy: [], mem: [], bApply: [], bRead: [], bDestroy: [], perOp: [], mnUp: [], mnDown: [] };
+    const t = { apply: [], plan: [], destroy: [], mem: [], bApply: [], bRead: [], bDestroy: [], perOp: [], mnUp: [], mnDown: [], oApply: [], oPlan: [], oDestroy: [] };
     const topoRound = async () => {
       const a = await topo(['apply', '-y'], lab);
       t.apply.push(a.s);
@@ -265,9 +275,16 @@ for (const kind of SHAPES) {
       t.bDestroy.push(await time(destroyBaseline));
       await quiet();
     };
+    const otherRound = async () => {
+      t.oApply.push((await topo(['apply', '-y'], lab, OTHER)).s);
+      t.oPlan.push((await topo(['plan'], lab, OTHER)).s);
+      t.oDestroy.push((await topo(['destroy', '-y'], lab, OTHER)).s);
+      await quiet();
+    };
+    const rounds = [topoRound, scriptRound, ...(OTHER ? [otherRound] : [])];
     for (let r = 0; r < REPS; r++) {
-      // Turn about, so that neither side always runs first after the previous repetition.
-      for (const round of r % 2 === 0 ? [topoRound, scriptRound] : [scriptRound, topoRound]) await round();
+      // Turn about, so that no side always runs first after the previous repetition.
+      for (let k = 0; k < rounds.length; k++) await rounds[(r + k) % rounds.length]();
       if (n <= 200 || r === 0) {
         t.perOp.push(await time(perOp));
         await destroyBaseline();
@@ -297,6 +314,16 @@ const out = [
     `| ${r.kind} | ${r.n} | ${f(r.apply)} | ${f(r.bApply)} | ${f(r.apply / r.bApply)}× | ${f(r.perOp)} | ${f(r.perOp / r.apply)}× | ${f(r.plan)} | ${f(r.bRead)} | ${f(r.plan / r.bRead)}× | ${f(r.destroy)} | ${f(r.bDestroy)} | ${f(r.destroy / r.bDestroy)}× | ${r.mem.toFixed(0)} |`,
   ),
 ];
+if (OTHER) {
+  out.push(
+    '',
+    `The same rounds with another build of topo (--compare ${opt('compare')}); ratios are this build / that one`,
+    '',
+    '| lab | N | apply | other apply | ratio | plan | other plan | ratio | destroy | other destroy | ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.kind} | ${r.n} | ${f(r.apply)} | ${f(r.oApply)} | ${f(r.apply / r.oApply)}× | ${f(r.plan)} | ${f(r.oPlan)} | ${f(r.plan / r.oPlan)}× | ${f(r.destroy)} | ${f(r.oDestroy)} | ${f(r.destroy / r.oDestroy)}× |`),
+  );
+}
 const mn = rows.filter((r) => r.mnUp !== undefined);
 if (mn.length > 0) {
   out.push(
