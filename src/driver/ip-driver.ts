@@ -20,20 +20,23 @@ export interface ExecResult {
  * Input given as a promise: the process starts now and gets its input when the promise settles
  * (see IpDriver.prepare).
  */
-export type Exec = (file: string, args: readonly string[], input?: string | Promise<string>, opts?: { json?: boolean }) => Promise<ExecResult>;
+export type Exec = (file: string, args: readonly string[], input?: string | Promise<string>, opts?: { json?: boolean; timeoutMs?: number }) => Promise<ExecResult>;
 
 /**
  * node:child_process directly, not execa: on the hot path (hundreds of `ip` runs per apply) execa
  * cost about 1.7 ms of main-thread time per process on top of the fork itself, and 113 ms to
  * import (measured with --cpu-prof on a 200-namespace plan). Here we need none of what it adds.
  */
+/** A process that runs longer than this is killed (and its batch reported as failed). */
+const TIMEOUT_MS = 120_000;
+
 export const spawnExec: Exec = (file, args, input, opts = {}) =>
   new Promise((resolve, reject) => {
     const p = spawn(file, args, {
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       // Error texts are matched by classify.ts: keep them in English.
       env: { ...process.env, LC_ALL: 'C' },
-      timeout: 120_000,
+      timeout: opts.timeoutMs ?? TIMEOUT_MS,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -435,7 +438,8 @@ export class IpDriver implements Driver {
       if (go) this.onCommand?.(ns, ['ip', ...args], input);
       return go ? input : '';
     });
-    return this.spawn('ip', args, given, json ? { json } : {});
+    // Its time runs from its start, and it first waits out the wave before it.
+    return this.spawn('ip', args, given, { ...(json ? { json } : {}), timeoutMs: 2 * TIMEOUT_MS });
   }
 
   /** The file a fanned-out batch runs from, written once per batch (by prepare or on first use). */

@@ -227,8 +227,10 @@ describe('IpDriver fan-out', () => {
   it('starts a prepared wave\'s processes at once and gives them their lines only when the wave runs', async () => {
     const started: string[] = [];
     const given: string[] = [];
-    const exec: Exec = async (_file, argv, input) => {
+    const timeouts = new Set<number | undefined>();
+    const exec: Exec = async (_file, argv, input, opts) => {
       started.push(argv.join(' '));
+      timeouts.add(opts?.timeoutMs);
       given.push(await input!);
       return { exitCode: 0, stdout: '', stderr: '' };
     };
@@ -245,6 +247,8 @@ describe('IpDriver fan-out', () => {
     expect(given.sort()[0]).toBe('link add name br0 type bridge\n');
     expect(given.filter((g) => g.startsWith('netns exec '))).toHaveLength(2);
     expect(r.every((x) => x.exitCode === 0)).toBe(true);
+    // They wait out the wave before theirs, so their time limit is twice the usual two minutes.
+    expect([...timeouts]).toEqual([240_000]);
   });
 
   it('starts no `ip -n NS` of a prepared wave early: it enters NS as it starts, and the wave before may make NS', async () => {
