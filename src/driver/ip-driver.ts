@@ -22,14 +22,14 @@ export interface ExecResult {
  */
 export type Exec = (file: string, args: readonly string[], input?: string | Promise<string>, opts?: { json?: boolean; timeoutMs?: number }) => Promise<ExecResult>;
 
+/** A process that runs longer than this is killed (and its batch reported as failed). */
+const TIMEOUT_MS = 120_000;
+
 /**
  * node:child_process directly, not execa: on the hot path (hundreds of `ip` runs per apply) execa
  * cost about 1.7 ms of main-thread time per process on top of the fork itself, and 113 ms to
  * import (measured with --cpu-prof on a 200-namespace plan). Here we need none of what it adds.
  */
-/** A process that runs longer than this is killed (and its batch reported as failed). */
-const TIMEOUT_MS = 120_000;
-
 export const spawnExec: Exec = (file, args, input, opts = {}) =>
   new Promise((resolve, reject) => {
     const p = spawn(file, args, {
@@ -401,8 +401,8 @@ export class IpDriver implements Driver {
 
   /**
    * Gets a wave that has yet to run ready, while the previous wave's processes run and Node has
-   * nothing else to do: writes its batch files (~20 ms of the gap between the host's batch and
-   * the namespaces' at 200 namespaces, measured with --cpu-prof) and starts the processes that
+   * nothing else to do: writes its batch files (written between the waves, they had taken ~20 ms
+   * of that gap at 200 namespaces, measured with --cpu-prof) and starts the processes that
    * run in the host (the fan-out shares, at most one per stream, and the host's batch). They
    * wait on an open stdin until runBatches hands them their lines. Starting a process costs Node
    * 4-6 ms of its main thread (a fork of a 60 MB process), and the next wave's starts had sat
@@ -410,8 +410,6 @@ export class IpDriver implements Driver {
    */
   prepare(batches: readonly Batch[]): void {
     this.release();
-    const fanned = this.fannable(batches.map((b) => [b] as const));
-    for (const [b] of fanned) this.batchFile(b);
     let open!: (go: boolean) => void;
     const gate = new Promise<boolean>((resolve) => (open = resolve));
     const results = this.launch(batches, gate);
@@ -616,13 +614,20 @@ export class JsonLines {
   private failed = false;
 
   push(chunk: string): void {
-    const text = this.rest + chunk;
-    let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      this.line(text.slice(from, nl));
+    // A line can span many chunks (a 200-star host's links are one ~0.3 MB line): only the new
+    // chunk is searched for its end.
+    let nl = chunk.indexOf('\n');
+    if (nl < 0) {
+      this.rest += chunk;
+      return;
+    }
+    this.line(this.rest + chunk.slice(0, nl));
+    let from = nl + 1;
+    for (nl = chunk.indexOf('\n', from); nl >= 0; nl = chunk.indexOf('\n', from)) {
+      this.line(chunk.slice(from, nl));
       from = nl + 1;
     }
-    this.rest = text.slice(from);
+    this.rest = chunk.slice(from);
   }
 
   /** The documents, or null if some line was not one. */
