@@ -3,7 +3,7 @@
 // 500-namespace apply from 154 to 122 MB at no measurable cost in time (env -S: coreutils 8.30+).
 import { readFileSync } from 'node:fs';
 import { InputError, TopoError } from '../diag/errors.js';
-import { IpDriver } from '../driver/ip-driver.js';
+import { IpDriver, stopRunning } from '../driver/ip-driver.js';
 import { chooseStyle } from '../render/style.js';
 import { parseCommandLine, type CommandOptions } from './args.js';
 import type { Io } from './io.js';
@@ -47,7 +47,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const sandboxOuter = (o.command === 'sandbox' || o.sandbox) && !inSandbox();
   const onSigint = () => {
     if (sandboxOuter) return;
-    if (interrupted) process.exit(130);
+    if (interrupted) {
+      // Its `ip` processes have process groups of their own (a terminal's Ctrl-C no longer ends
+      // them): abort them too, so that nothing changes the kernel after topo has gone.
+      stopRunning();
+      process.exit(130);
+    }
     interrupted = true;
     err('\nInterrupt received: finishing the running step, then stopping. Press Ctrl-C again to abort at once.\n');
   };

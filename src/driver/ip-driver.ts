@@ -25,6 +25,20 @@ export type Exec = (file: string, args: readonly string[], input?: string | Prom
 /** A process that runs longer than this is killed (and its batch reported as failed). */
 const TIMEOUT_MS = 120_000;
 
+/** What spawnExec started and is still running (in process groups of their own, see there). */
+const running = new Set<ChildProcess>();
+
+/** Ends every process spawnExec started that still runs: for a second Ctrl-C, "abort at once". */
+export function stopRunning(): void {
+  for (const p of running) {
+    try {
+      process.kill(-p.pid!, 'SIGTERM'); // its group: a share's `netns exec` children too
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /**
  * node:child_process directly, not execa: on the hot path (hundreds of `ip` runs per apply) execa
  * cost about 1.7 ms of main-thread time per process on top of the fork itself, and 113 ms to
@@ -37,7 +51,14 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
       // Error texts are matched by classify.ts: keep them in English.
       env: { ...process.env, LC_ALL: 'C' },
       timeout: opts.timeoutMs ?? TIMEOUT_MS,
+      // A process group of its own: a terminal's Ctrl-C goes to the whole foreground group, and
+      // it killed the running `ip` mid-batch, so apply reported a failure and "Applied (0)" where
+      // namespaces had been made. topo alone gets it now, and finishes the running step as it says.
+      detached: true,
     });
+    running.add(p);
+    p.on('exit', () => running.delete(p));
+    p.on('error', () => running.delete(p));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const json = opts.json ? new JsonLines() : undefined;

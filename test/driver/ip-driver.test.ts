@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
 import fc from 'fast-check';
-import { IpDriver, JsonLines, batchLine, parseJsonLines, scratchBase, spawnExec, type Exec } from '../../src/driver/ip-driver.js';
+import { IpDriver, JsonLines, batchLine, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
 import { tmpdir } from 'node:os';
 import { scratchDir } from '../support/scratch.js';
 
@@ -54,6 +54,18 @@ describe('JsonLines', () => {
     const child = `const w=(s)=>new Promise((r)=>process.stdout.write(s,()=>setTimeout(r,20)));(async()=>{await w('[{"a":"\\u00fc"}]\\n[{"b":"');await w(Buffer.from([0xc3]));await w(Buffer.from([0xbc]));await w('"}]\\n');})()`;
     const r = await spawnExec(process.execPath, ['-e', child], undefined, { json: true });
     expect(r).toMatchObject({ exitCode: 0, stdout: '', docs: [[{ a: 'ü' }], [{ b: 'ü' }]] });
+  });
+});
+
+describe('stopRunning', () => {
+  it('ends what spawnExec started, with its process group', async () => {
+    const started = performance.now();
+    const child = spawnExec(process.execPath, ['-e', "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)'], { stdio: 'inherit' }); setTimeout(() => {}, 5000)"]);
+    await new Promise((r) => setTimeout(r, 300));
+    stopRunning();
+    // The grandchild holds the output pipes: the result comes only once it is gone too.
+    expect(await child).toMatchObject({ exitCode: 143 });
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 });
 

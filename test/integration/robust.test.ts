@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
@@ -55,33 +55,66 @@ describe.skipIf(sandboxUnavailable)('robust state reading and interruption', () 
     expect(await sb.state()).toEqual(before);
   });
 
-  it('Ctrl-C during apply finishes the running commands, stops, says what ran; apply again resumes', async () => {
-    const sb = sandbox();
-    const lab = join(scratchDir('topo-'), 'lab.yaml');
-    const n = 60;
-    writeFileSync(
-      lab,
-      `lab: int\nnodes:\n${Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [10.70.${i}.1/24] }\n`).join('')}` +
-        `bridges:\n  bb0: {}\nlinks:\n${Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('')}`,
-    );
-    const child = execa('nsenter', ['-t', String(sb.pid), '-n', '-m', '--', process.execPath, CLI, 'apply', '-y', lab], { reject: false, env: { NO_COLOR: '1' } });
-    // Interrupt as soon as the plan is shown, i.e. while the first wave of ip commands runs.
-    await new Promise<void>((resolve) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes('Plan:')) resolve();
+  // A terminal's Ctrl-C goes to its whole foreground process group, the `ip` processes topo
+  // started included; `kill -INT` reaches topo alone. Both must end the same way.
+  for (const [how, group] of [['sent to topo alone', false], ['sent to its process group, as a terminal does', true]] as const) {
+    it(`Ctrl-C during apply (${how}) finishes the running commands, stops, says truly what ran; apply again resumes`, async () => {
+      const sb = sandbox();
+      const lab = join(scratchDir('topo-'), 'lab.yaml');
+      const n = group ? 150 : 60;
+      writeFileSync(
+        lab,
+        `lab: int\nnodes:\n${Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [10.70.${i}.1/24] }\n`).join('')}` +
+          `bridges:\n  bb0: {}\nlinks:\n${Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('')}`,
+      );
+      const child = execa('nsenter', ['-t', String(sb.pid), '-n', '-m', '--', process.execPath, CLI, 'apply', '-y', lab], { reject: false, env: { NO_COLOR: '1' }, detached: group });
+      // Interrupt as soon as the plan is shown, i.e. while the first wave of ip commands runs.
+      await new Promise<void>((resolve) => {
+        child.stdout!.on('data', (d: Buffer) => {
+          if (d.toString().includes('Plan:')) resolve();
+        });
       });
+      if (group) {
+        // Once an `ip` of topo's runs: it must not be hit by the terminal's signal.
+        await until(() => ipChildOf(child.pid!));
+        process.kill(-child.pid!, 'SIGINT');
+      } else child.kill('SIGINT');
+      const r = await child;
+      const stderr = String(r.stderr);
+      expect(r.exitCode).toBe(1);
+      expect(stderr).toMatch(/Interrupt received: finishing the running step/);
+      expect(stderr).toMatch(/^Interrupted\. The running commands finished; nothing further was started\.$/m);
+      // The report's sections: `Title (N):` and its steps, indented.
+      const sections = new Map([...stderr.matchAll(/^(.*) \((\d+)\):\n((?: {2}.*\n)*)/gm)].map((m) => [m[1]!, { count: Number(m[2]), lines: m[3]!.split('\n').filter(Boolean) }]));
+      const applied = sections.get('Applied')?.count ?? NaN;
+      const notAttempted = sections.get('Not attempted')?.count ?? NaN;
+      const started = sections.get('Started, not finished')?.count ?? 0;
+      expect(notAttempted).toBeGreaterThan(0);
+      expect(applied + notAttempted + started).toBe(3 * n + 1); // n namespaces, n veths, n addresses, the bridge
+      // What it says ran is what the kernel has: every namespace it reports as made, and no other.
+      const said = [...(sections.get('Applied')?.lines ?? []), ...(sections.get('Started, not finished')?.lines ?? [])].filter((l) => /^ {2}create netns /.test(l)).length;
+      expect((await sb.must(['ip', 'netns', 'list'])).trim().split('\n').filter(Boolean)).toHaveLength(said);
+      const again = await sb.topo('apply', '-y', lab);
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect((await sb.topo('plan', lab)).stdout).toMatch(/^No changes\./m);
     });
-    child.kill('SIGINT');
-    const r = await child;
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/Interrupt received: finishing the running step/);
-    expect(r.stderr).toMatch(/^Interrupted\. The running commands finished; nothing further was started\.$/m);
-    const applied = Number(/^Applied \((\d+)\):/m.exec(String(r.stderr))?.[1]);
-    const notAttempted = Number(/^Not attempted \((\d+)\):/m.exec(String(r.stderr))?.[1]);
-    expect(notAttempted).toBeGreaterThan(0);
-    expect(applied + notAttempted + Number(/^Started, not finished \((\d+)\):/m.exec(String(r.stderr))?.[1] ?? 0)).toBe(3 * n + 1); // n namespaces, n veths, n addresses, the bridge
-    const again = await sb.topo('apply', '-y', lab);
-    expect(again.exitCode, again.stderr).toBe(0);
-    expect((await sb.topo('plan', lab)).stdout).toMatch(/^No changes\./m);
-  });
+  }
 });
+
+/** Whether an `ip` process is a child of this one (from /proc: field 4 of stat is the parent). */
+function ipChildOf(parent: number): boolean {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (stat.includes('(ip)') && Number(fields[1]) === parent) return true;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return false;
+}
+
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !ok(); i++) await new Promise((r) => setTimeout(r, 1));
+}
