@@ -20,12 +20,24 @@ export interface ExecResult {
  * Input given as a promise: the process starts now and gets its input when the promise settles
  * (see IpDriver.prepare).
  */
-export type Exec = (file: string, args: readonly string[], input?: string | Promise<string>, opts?: { json?: boolean; timeoutMs?: number }) => Promise<ExecResult>;
+export type Exec = (file: string, args: readonly string[], input?: string | Promise<string>, opts?: ExecOptions) => Promise<ExecResult>;
+
+export interface ExecOptions {
+  /** Parse stdout as `-j` documents as it arrives (ExecResult.docs). */
+  readonly json?: boolean;
+  readonly timeoutMs?: number;
+  /**
+   * Start it in a process group of its own, out of reach of the terminal's Ctrl-C: IpDriver's
+   * processes, which change or read the kernel and must finish what they started. Lab tests'
+   * pings and `topo exec` stay in the terminal's group, where Ctrl-C ends them as usual.
+   */
+  readonly ownGroup?: boolean;
+}
 
 /** A process that runs longer than this is killed (and its batch reported as failed). */
 const TIMEOUT_MS = 120_000;
 
-/** What spawnExec started and is still running (in process groups of their own, see there). */
+/** What spawnExec started in process groups of their own and is still running. */
 const running = new Set<ChildProcess>();
 
 /** Ends every process spawnExec started that still runs: for a second Ctrl-C, "abort at once". */
@@ -51,14 +63,16 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
       // Error texts are matched by classify.ts: keep them in English.
       env: { ...process.env, LC_ALL: 'C' },
       timeout: opts.timeoutMs ?? TIMEOUT_MS,
-      // A process group of its own: a terminal's Ctrl-C goes to the whole foreground group, and
-      // it killed the running `ip` mid-batch, so apply reported a failure and "Applied (0)" where
-      // namespaces had been made. topo alone gets it now, and finishes the running step as it says.
-      detached: true,
+      // A terminal's Ctrl-C goes to its whole foreground process group: it killed the running
+      // `ip` mid-batch, and apply reported a failure and "Applied (0)" where namespaces had been
+      // made. In a group of its own, topo alone gets it, and finishes the running step as it says.
+      detached: opts.ownGroup === true,
     });
-    running.add(p);
-    p.on('exit', () => running.delete(p));
-    p.on('error', () => running.delete(p));
+    if (opts.ownGroup) {
+      running.add(p);
+      p.on('exit', () => running.delete(p));
+      p.on('error', () => running.delete(p));
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const json = opts.json ? new JsonLines() : undefined;
@@ -180,7 +194,7 @@ export class IpDriver implements Driver {
   private run(ns: string, args: readonly string[], input?: string, limit: Limiter = this.limit, json = false): Promise<ExecResult> {
     const argv = ns === HOST ? args : ['-n', ns, ...args];
     this.onCommand?.(ns, ['ip', ...argv], input);
-    return limit(() => this.spawn('ip', argv, input, json ? { json } : {}));
+    return limit(() => this.spawn('ip', argv, input, { json, ownGroup: true }));
   }
 
   async snapshot(req: SnapshotRequest = {}): Promise<KernelSnapshot> {
@@ -458,7 +472,7 @@ export class IpDriver implements Driver {
       return go ? input : '';
     });
     // Its time runs from its start, and it first waits out the wave before it.
-    return this.spawn('ip', args, given, { ...(json ? { json } : {}), timeoutMs: 2 * TIMEOUT_MS });
+    return this.spawn('ip', args, given, { json, ownGroup: true, timeoutMs: 2 * TIMEOUT_MS });
   }
 
   /** The file a fanned-out batch runs from, written once per batch (by prepare or on first use). */
@@ -514,7 +528,7 @@ export class IpDriver implements Driver {
         try {
           // Not through the read limiter: queued behind a plan's read shares, these started as
           // the first share ended, on the critical path (spawn timeline of a 200-star plan).
-          const r = await this.spawn(tool, ['-S', 'FORWARD']);
+          const r = await this.spawn(tool, ['-S', 'FORWARD'], undefined, { ownGroup: true });
           const m = /^-P FORWARD (\w+)/m.exec(r.stdout);
           return r.exitCode === 0 && m ? [{ tool, policy: m[1]! }] : [];
         } catch {

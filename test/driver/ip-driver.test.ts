@@ -58,9 +58,9 @@ describe('JsonLines', () => {
 });
 
 describe('stopRunning', () => {
-  it('ends what spawnExec started, with its process group', async () => {
+  it('ends what spawnExec started in a process group of its own, with the whole group', async () => {
     const started = performance.now();
-    const child = spawnExec(process.execPath, ['-e', "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)'], { stdio: 'inherit' }); setTimeout(() => {}, 5000)"]);
+    const child = spawnExec(process.execPath, ['-e', "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)'], { stdio: 'inherit' }); setTimeout(() => {}, 5000)"], undefined, { ownGroup: true });
     await new Promise((r) => setTimeout(r, 300));
     stopRunning();
     // The grandchild holds the output pipes: the result comes only once it is gone too.
