@@ -50,7 +50,8 @@ const REPS = Number(opt('reps', '3'));
 const dir = mkdtempSync(join(tmpdir(), 'topo-bench-'));
 // The generated labs and scripts (~11 MB at the default sizes) go when the bench ends, unless
 // BENCH_KEEP=1 asks to keep them for a look by hand (`--emit DIR` writes only the labs).
-if (!process.env.BENCH_KEEP && !args.includes('--emit')) process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+// (`--emit` without a DIR writes the labs into this directory, which then stays too.)
+if (!process.env.BENCH_KEEP && !(args.includes('--emit') && opt('emit') === undefined)) process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 /** A lab as plain data: namespaces, an optional host bridge, veth pairs, one address per end. */
 function shape(kind, n) {
