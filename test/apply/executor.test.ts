@@ -91,6 +91,19 @@ describe('execute', () => {
     expect(log).toEqual(['run host', 'prepare ns0,ns1', 'run ns0,ns1 (prepared)']);
   });
 
+  it('says when each wave has started, after its processes and the next wave\'s preparation', async () => {
+    const log: string[] = [];
+    const d = fakeDriver({
+      runBatches: async (bs) => {
+        log.push(`run ${bs.map((b) => b.ns).join(',')}`);
+        return bs.map(() => ({ exitCode: 0, stderr: '' }));
+      },
+      prepare: (bs) => log.push(`prepare ${bs.map((b) => b.ns).join(',')}`),
+    });
+    await execute(seedPlan(), d, { onWaveStarted: () => log.push('started') });
+    expect(log).toEqual(['run host', 'prepare ns0,ns1', 'started', 'run ns0,ns1', 'started']);
+  });
+
   it('lets go of the prepared wave when a failure or Ctrl-C means it will not run', async () => {
     const stopAfterOneWave = () => {
       let waves = 0;

@@ -141,7 +141,8 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   const flush = () => {
     if (pending.length > 0) io.err(pending.splice(0).join(''));
   };
-  const running = execute(plan, driver, {
+  let nf: Promise<() => Check | undefined> | undefined;
+  const result = await execute(plan, driver, {
     onStep: (_i, c, phase) => {
       done++;
       const r = (phase === 'destroy' ? c.before : c.after)!;
@@ -150,12 +151,12 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
       if (pending.length === 1) queueMicrotask(flush);
     },
     shouldStop: io.interrupted,
+    // The late firewall check (apply -y) starts once the first wave's processes have.
+    onWaveStarted: () => void (nf ??= firewall && settled(firewall())),
     ...faultHook(flush),
   });
-  // setImmediate: after the first wave's processes have started (execute gets there in microtasks).
-  const nf = firewall && new Promise<() => Check | undefined>((resolve) => setImmediate(() => resolve(settled(firewall()))));
-  const result = await running;
   flush();
+  nf ??= firewall && settled(firewall());
   if (nf) warnFirewall(io, (await nf)());
   const finish = (outcome: Outcome) => {
     if (o.json) io.out(toJson(applyDoc(plan, outcome, result.status, result.failure)));
