@@ -28,7 +28,9 @@ function createOps(r: Resource, lab: string): Op[] {
   switch (r.kind) {
     case 'netns':
       // The mark goes on lo: lo can never be moved or deleted, so it lives exactly as long as the netns.
-      return [op(HOST, 'netns', 'add', r.name), op(r.name, 'link', 'set', 'dev', 'lo', 'alias', mark, 'up')];
+      // The host's nsid for it lets reads ask the host how namespaces name each other, instead
+      // of each namespace's `netns list-id`, which is O(N) (live/read.ts). It goes with the netns.
+      return [op(HOST, 'netns', 'add', r.name), op(HOST, 'netns', 'set', r.name, 'auto'), op(r.name, 'link', 'set', 'dev', 'lo', 'alias', mark, 'up')];
     case 'bridge':
       return [
         op(r.ns, 'link', 'add', 'name', r.name, 'type', 'bridge'),

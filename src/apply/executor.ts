@@ -1,5 +1,4 @@
 import type { Batch, Driver } from '../driver/driver.js';
-import { nsidCover } from '../live/nsid-cover.js';
 import type { NsSnapshot } from '../live/snapshot.js';
 import { explainIpError } from '../driver/classify.js';
 import { HOST } from '../model/resources.js';
@@ -78,8 +77,6 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   // Verification comes for free for a namespace whose last batch nothing else follows: that
   // batch reads the namespace at its end, in the same process (no exec, no namespace switch).
   const readAfter = lastReads(create);
-  // Those reads take nsids where pairing the plan's new veths needs them (live/nsid-cover.ts).
-  const nsids = nsidCover({ lab: plan.lab, resources: new Map(plan.changes.flatMap((c) => (c.after ? [[c.id, c.after] as const] : []))) });
   const observed = new Map<string, NsSnapshot>();
   let opIndex = 0;
   const runWaves = async (waves: Wave[]): Promise<boolean> => {
@@ -101,7 +98,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
         killAfterWave = true;
       }
       const reads = waves === create && !killAfterWave ? readAfter.get(w) : undefined;
-      const input: Batch[] = batches.map(([ns, list]) => ({ ns, lines: list.map((o) => o.args), ...(reads?.has(ns) ? { readAfter: true, nsids: ns === HOST || nsids.has(ns) } : {}) }));
+      const input: Batch[] = batches.map(([ns, list]) => ({ ns, lines: list.map((o) => o.args), ...(reads?.has(ns) ? { readAfter: true, nsids: ns === HOST } : {}) }));
       return { batches, input, killAfterWave };
     });
     for (const [w, { batches, input, killAfterWave }] of planned.entries()) {

@@ -3,8 +3,7 @@ import { VerificationError } from '../diag/errors.js';
 import type { Topology } from '../model/resources.js';
 import { plan } from '../plan/planner.js';
 import { describe } from '../model/describe.js';
-import { readLive } from '../live/read.js';
-import { nsidCover } from '../live/nsid-cover.js';
+import { HOST_ONLY, readLive } from '../live/read.js';
 import type { KernelSnapshot, NsSnapshot } from '../live/snapshot.js';
 import type { Plan } from '../plan/types.js';
 import { HOST, namespacesOf } from '../model/resources.js';
@@ -15,6 +14,8 @@ export interface VerifyScope {
   readonly touched: ReadonlySet<string>;
   /** Touched namespaces already read at the end of apply's own batches (first attempt only). */
   readonly observed?: ReadonlyMap<string, NsSnapshot>;
+  /** Namespaces apply made or deleted: the host's nsids for them in `before` may be stale. */
+  readonly remade?: ReadonlySet<string>;
 }
 
 /**
@@ -27,11 +28,16 @@ export function touchedBy(plan: Plan): Set<string> | undefined {
   return out.has('?') ? undefined : out;
 }
 
-async function rereadTouched(driver: Driver, scope: VerifyScope, first: boolean, nsids: ReadonlySet<string>): Promise<KernelSnapshot> {
+async function rereadTouched(driver: Driver, scope: VerifyScope, first: boolean): Promise<KernelSnapshot> {
   const seen = first ? (scope.observed ?? new Map<string, NsSnapshot>()) : new Map<string, NsSnapshot>();
   const rest = new Set([...scope.touched].filter((n) => !seen.has(n)));
-  const fresh = rest.size > 0 ? await driver.snapshot({ only: rest, nsids }) : { namespaces: [], strays: [] };
-  const kept = scope.before.namespaces.filter((n) => !scope.touched.has(n.ns));
+  const fresh = rest.size > 0 ? await driver.snapshot({ only: rest, nsids: HOST_ONLY }) : { namespaces: [], strays: [] };
+  // A kept host may name a namespace apply made again by its old nsid; live/read.ts asks the
+  // host about namespaces by nsid (IpDriver.nsidsViaHost) and looks up those it lacks afresh.
+  const remade = scope.remade ?? new Set<string>();
+  const kept = scope.before.namespaces
+    .filter((n) => !scope.touched.has(n.ns) && !seen.has(n.ns))
+    .map((n) => (n.ns === HOST && n.nsids && remade.size > 0 ? { ...n, nsids: n.nsids.filter((x) => x.name === undefined || !remade.has(x.name)) } : n));
   const strays = scope.before.strays.filter((s) => !scope.touched.has(s.name));
   return { namespaces: [...kept, ...seen.values(), ...fresh.namespaces].sort((a, b) => (a.ns === HOST ? -1 : b.ns === HOST ? 1 : a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0)), strays: [...strays, ...fresh.strays] };
 }
@@ -52,9 +58,8 @@ export async function verify(desired: Topology, driver: Driver, opts: { budgetMs
   for (const r of desired.resources.values()) if (r.kind === 'address' && r.cidr.includes(':')) v6Ifaces.add(`${r.ns}:${r.ifname}`);
   let residual: string[] = [];
   let first = true;
-  const nsids = nsidCover(desired);
   for (let delay = 25; ; delay = Math.min(delay * 2, 400)) {
-    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope, first, nsids) : undefined);
+    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope, first) : undefined);
     first = false;
     if (live.problems.length > 0) throw new VerificationError(`verification failed: ${live.problems.join('; ')}`, [...live.problems]);
     const { plan: p } = plan(desired, live);

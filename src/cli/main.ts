@@ -9,14 +9,6 @@ import { parseCommandLine, type CommandOptions } from './args.js';
 import type { Io } from './io.js';
 import { effectiveCaps, hasPrivileges } from './preflight.js';
 import { inSandbox } from '../driver/sandbox.js';
-import type { SnapshotRequest } from '../driver/driver.js';
-import { peekLabCache } from '../config/lab-cache.js';
-import { nsidCover } from '../live/nsid-cover.js';
-
-function earlyRequest(file: string): SnapshotRequest {
-  const lab = peekLabCache(file);
-  return lab ? { nsids: nsidCover(lab.topology) } : {};
-}
 
 /** argv → exit code. The only place that catches everything and the only process.exit. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -67,8 +59,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // at 200 namespaces). On 2 cores the two compete, so the gain is smaller than that and hard to
   // see through this VM's noise. Only with the privileges the read needs (without them the
   // command stops with a clear error anyway); not with -v, whose command log would interleave.
-  // The lab cache, if it knows the file, says whose nsids the read needs (live/nsid-cover.ts).
-  const early = ((o.command === 'plan' && !o.destroy) || o.command === 'drift') && !o.verbose && hasPrivileges(effectiveCaps()) ? getDriver().snapshot(earlyRequest(o.file)) : undefined;
+  // Only the host's nsids, as every lab read (live/read.ts, HOST_ONLY).
+  const early = ((o.command === 'plan' && !o.destroy) || o.command === 'drift') && !o.verbose && hasPrivileges(effectiveCaps()) ? getDriver().snapshot({ nsids: new Set() }) : undefined;
   early?.catch(() => undefined); // surfaced where it is awaited
   const { dispatch } = await import('./dispatch.js');
   const io: Io = {

@@ -37,37 +37,13 @@ interface Entry {
 
 type Options = { dir?: string; fresh?: boolean; build?: string };
 
-/** What peekLabCache found, handed to the next loadLabCached of the same file (once). */
-let peeked: { id: string; lab: LoadedLab } | undefined;
-const peekId = (path: string, opts: Options) => JSON.stringify([process.cwd(), path, opts]);
-
 export async function loadLabCached(path: string, opts: Options = {}): Promise<LoadedLab> {
-  const id = peekId(path, opts);
-  if (peeked?.id === id) {
-    const { lab } = peeked;
-    peeked = undefined;
-    return lab;
-  }
   const { source, slot, key, hit } = lookUp(path, opts);
   if (hit) return hit;
   const { loadLabSource } = await import('./load-lab.js');
   const lab = loadLabSource(source);
   if (slot !== undefined) writeSlot(slot, { key, lab: lab.topology.lab, resources: [...lab.topology.resources], tests: lab.tests, warnings: lab.warnings });
   return lab;
-}
-
-/**
- * The cached lab, if there is one, without parsing anything; never throws. A hit is kept for the
- * command's own loadLabCached of the same file, which then reads nothing again.
- */
-export function peekLabCache(path: string, opts: Options = {}): LoadedLab | undefined {
-  try {
-    const { hit } = lookUp(path, opts);
-    if (hit) peeked = { id: peekId(path, opts), lab: hit };
-    return hit;
-  } catch {
-    return undefined;
-  }
 }
 
 function lookUp(path: string, opts: Options) {

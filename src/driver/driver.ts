@@ -38,6 +38,12 @@ export interface Driver {
   runBatch(ns: string, lines: readonly (readonly string[])[]): Promise<BatchResult>;
   /** `netns list-id` of each named namespace (for pairing veth ends the first read left open). */
   readNsids(names: readonly string[]): Promise<Map<string, NsId[]>>;
+  /**
+   * For each pair [X, Y] of namespaces: X's nsid for Y, asked of the kernel from the host, which
+   * can only ask about namespaces it has nsids for (the host's `netns list-id`, given or read).
+   * Pairs it cannot answer are left out; a namespace's list holds only the nsids asked about.
+   */
+  nsidsViaHost(pairs: readonly (readonly [string, string])[], hostNsids?: readonly NsId[]): Promise<Map<string, NsId[]>>;
   /** These sysctls' values inside ns (absent keys are left out). */
   readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>>;
   /** A wave: batches for different namespaces, run in parallel, each stopping at its first failing line. */

@@ -226,17 +226,18 @@ function findPeer(s: NsSnapshot, l: IpLink, byNs: ReadonlyMap<string, NsSnapshot
     const p = l.link ? s.links.find((x) => x.ifname === l.link) : undefined;
     return p && p.link === l.ifname ? { ns: s.ns, link: p } : undefined;
   }
-  if (!s.nsids) {
+  const peerNs = s.nsids ? resolveNsid(s, l.link_netnsid) : undefined;
+  if (peerNs === undefined) {
     // Only the other side can name this pair: some read namespace's link points at this end.
+    // (Also where this side's nsids were read in part: live/read.ts asks only for some.)
     const back = pointing.get(`${s.ns}:${l.ifindex}`);
     return back && back.link.ifindex === l.link_index && back.ns !== s.ns ? back : undefined;
   }
-  const peerNs = resolveNsid(s, l.link_netnsid);
-  if (peerNs === undefined) return undefined;
   const ps = byNs.get(peerNs);
   const p = ps?.links.find((x) => x.ifindex === l.link_index);
   if (!ps || !p || p.link_index !== l.ifindex || !isCrossNs(p)) return undefined;
-  return !ps.nsids || resolveNsid(ps, p.link_netnsid) === s.ns ? { ns: peerNs, link: p } : undefined;
+  const back = ps.nsids ? resolveNsid(ps, p.link_netnsid) : undefined;
+  return back === undefined || back === s.ns ? { ns: peerNs, link: p } : undefined;
 }
 
 /** The trusted (unread) namespace a cross-namespace veth end's peer lives in, if that is where. */
@@ -247,13 +248,14 @@ function unreadPeerNs(s: NsSnapshot, l: IpLink, trusted: ReadonlySet<string>): s
 }
 
 /**
- * Namespaces read without their nsids that hold a cross-namespace link no other read names:
- * their nsids must be read before the snapshot can be normalized (live/read.ts does).
+ * Namespaces read without their nsids (or with only some: `partial`) that hold a
+ * cross-namespace link no read names: their nsids must be read before the snapshot can be
+ * normalized (live/read.ts does).
  */
-export function pairingGaps(snap: KernelSnapshot): string[] {
+export function pairingGaps(snap: KernelSnapshot, partial: ReadonlySet<string> = new Set()): string[] {
   const byNs = new Map(snap.namespaces.map((s) => [s.ns, s]));
   const pointing = pointingAt(snap, byNs);
-  return snap.namespaces.filter((s) => !s.nsids && s.links.some((l) => isCrossNs(l) && !findPeer(s, l, byNs, pointing))).map((s) => s.ns);
+  return snap.namespaces.filter((s) => (!s.nsids || partial.has(s.ns)) && s.links.some((l) => isCrossNs(l) && !findPeer(s, l, byNs, pointing))).map((s) => s.ns);
 }
 
 function canonicalDst(r: { dst: string; gateway?: string; pref?: string; metric?: number }): string {

@@ -1,31 +1,71 @@
 import type { Driver } from '../driver/driver.js';
 import { HOST, type Topology } from '../model/resources.js';
-import type { KernelSnapshot } from './snapshot.js';
+import type { KernelSnapshot, NsId } from './snapshot.js';
 import { readJournal } from '../lock/journal.js';
 import { othersRecorded, readRecord, writeRecord } from '../lock/netns-record.js';
 import { normalize, pairingGaps, type LiveState } from './normalize.js';
-import { nsidCover } from './nsid-cover.js';
+
+/**
+ * What a lab's reads ask of `netns list-id`: the host's nsids only. In a namespace it opens
+ * every /run/netns entry to name its nsids, O(N) each and O(N²) for a lab: ~60 ms of a
+ * 200-namespace chain's plan, or of its apply's verification (bash, 2 streams, 6 runs each:
+ * reads of link, addr and route took 311-366 ms, with list-id in half the namespaces 377-454).
+ * The pairs the reads leave open are named afterwards, mostly through the host (pairVeths).
+ */
+export const HOST_ONLY: ReadonlySet<string> = new Set();
 
 /**
  * The kernel as the lab sees it: a snapshot (`early`, when one is already under way, e.g. started
  * before the file was read), plus the sysctls the lab names. Those are the only sysctls read,
- * and this is the one place that reads them. Reads take nsids only where the lab's pairs need
- * them (nsid-cover.ts); whatever pair is still unnamed after that gets its nsids read here.
+ * and this is the one place that reads them. Veth pairs between namespaces are named here too.
  */
 export async function readKernel(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>, only?: ReadonlySet<string>): Promise<KernelSnapshot> {
   const keys = new Map<string, string[]>();
   for (const r of desired.resources.values()) if (r.kind === 'sysctl') keys.set(r.ns, [...(keys.get(r.ns) ?? []), r.key]);
-  const snap = await (early ?? driver.snapshot({ nsids: nsidCover(desired), ...(only ? { only } : {}) }));
-  const gaps = pairingGaps(snap);
-  const nsids = gaps.length > 0 ? await driver.readNsids(gaps) : new Map();
+  const snap = await pairVeths(driver, desired, await (early ?? driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) })));
   const namespaces = await Promise.all(
     snap.namespaces.map(async (n) => {
       const k = keys.get(n.ns);
-      const withIds = nsids.has(n.ns) ? { ...n, nsids: nsids.get(n.ns) } : n;
-      return k && n.ns !== HOST ? { ...withIds, sysctls: await driver.readSysctls(n.ns, k) } : withIds;
+      return k && n.ns !== HOST ? { ...n, sysctls: await driver.readSysctls(n.ns, k) } : n;
     }),
   );
   return { ...snap, namespaces };
+}
+
+/**
+ * Gets the snapshot the nsids its unpaired veth ends need. First from the host, one question
+ * per pair the file names between two namespaces: X's nsid for Y, which the kernel answers for
+ * namespaces the host has nsids for (apply gives each namespace it makes one); a process or
+ * two for a chain or a grid of 200. Whatever is still open after that (a pair the file does not
+ * name, a namespace topo did not make) gets its namespaces' own `netns list-id`, as before.
+ * The host's nsids come with the snapshot: they must be current (verify drops those it cannot
+ * vouch for), since a stale one would ask about another namespace.
+ */
+async function pairVeths(driver: Driver, desired: Topology, snap: KernelSnapshot): Promise<KernelSnapshot> {
+  const open = new Set(pairingGaps(snap));
+  if (open.size === 0) return snap;
+  const read = new Set(snap.namespaces.map((n) => n.ns));
+  const named = [...desired.resources.values()].flatMap((r) =>
+    r.kind === 'veth' && r.a.ns !== r.b.ns && r.a.ns !== HOST && r.b.ns !== HOST && read.has(r.a.ns) && read.has(r.b.ns) ? [[r.a.ns, r.b.ns] as const] : [],
+  );
+  // Asked from the end with more pairs: each process may ask about a namespace once
+  // (IpDriver.nsidsViaHost), so the fewer times one is asked about, the fewer processes.
+  const degree = new Map<string, number>();
+  for (const [a, b] of named) for (const n of [a, b]) degree.set(n, (degree.get(n) ?? 0) + 1);
+  const pairs = new Map<string, [string, string]>();
+  for (const [a, b] of named) {
+    const [x, y] = open.has(a) && (!open.has(b) || degree.get(a)! >= degree.get(b)!) ? [a, b] : [b, a];
+    if (open.has(x)) pairs.set(`${x} ${y}`, [x, y]);
+  }
+  const viaHost = pairs.size > 0 ? await driver.nsidsViaHost([...pairs.values()], snap.namespaces.find((n) => n.ns === HOST)?.nsids) : new Map<string, NsId[]>();
+  const partial = withNsids(snap, viaHost);
+  const still = pairingGaps(partial, new Set(viaHost.keys()));
+  return still.length > 0 ? withNsids(partial, await driver.readNsids(still)) : partial;
+}
+
+function withNsids(snap: KernelSnapshot, nsids: ReadonlyMap<string, readonly NsId[]>): KernelSnapshot {
+  if (nsids.size === 0) return snap;
+  return { ...snap, namespaces: snap.namespaces.map((n) => (nsids.has(n.ns) ? { ...n, nsids: nsids.get(n.ns)! } : n)) };
 }
 
 /** Snapshot and normalize in one go, adopting the lab's own half-made objects from its journal. */

@@ -55,8 +55,9 @@ export interface NsSnapshot {
   /**
    * This namespace's nsids for the others, by name: absent when not read. `netns list-id` opens
    * every /run/netns entry, so reading it in every namespace costs O(N²): at 500 namespaces it was
-   * 40% of the whole read (1.7 s against 1.0 s without it). Reads ask for it only where pairing
-   * veth ends needs it (live/nsid-cover.ts, live/read.ts).
+   * 40% of the whole read (1.7 s against 1.0 s without it). A lab's reads take only the host's;
+   * live/read.ts gets what pairing veth ends needs, mostly by asking the host, and then holds
+   * only those nsids (a part of the list).
    */
   readonly nsids?: readonly NsId[];
   /** Only the keys that were asked for, values as `sysctl` prints them. */

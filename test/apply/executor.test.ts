@@ -34,8 +34,9 @@ describe('execute', () => {
 
   it('says exactly what was applied, what failed (in plain words) and what was not attempted', async () => {
     const p = seedPlan();
-    // Host batch: netns add ns0, netns add ns1, link add br0, link set br0 ... (line 3 fails).
-    const { d, batches } = driver({ ns: HOST, line: 3, stderr: 'RTNETLINK answers: File exists\nCommand failed -:3\n' });
+    // Host batch: netns add ns0, netns set ns0 auto, netns add ns1, netns set ns1 auto, link add
+    // br0, link set br0 ... (line 5 fails).
+    const { d, batches } = driver({ ns: HOST, line: 5, stderr: 'RTNETLINK answers: File exists\nCommand failed -:5\n' });
     const r = await execute(p, d);
     const byStatus = (s: string) => p.steps.filter((_, i) => r.status[i] === s).map((st) => st.id);
     expect(byStatus('failed')).toEqual(['bridge/host/br0']);
@@ -62,14 +63,15 @@ describe('execute', () => {
     await execute(seedPlan(), d);
     // The host batch makes the veths; their ends in ns0 and ns1 are set up later, in batches that
     // reach nothing of the host's: every batch is its namespace's last and reads it.
-    // Only the host's read takes nsids: they name every pair's far end (live/nsid-cover.ts).
+    // Only the host's read takes nsids (live/read.ts, HOST_ONLY).
     expect(seen).toEqual(['host +read +nsids', 'ns0 +read', 'ns1 +read']);
     const chain = plan(loadLab('examples/routed-chain.yaml').topology, normalize({ namespaces: [{ ns: HOST, links: [], addrs: [], routes: [], nsids: [] }], strays: [] }, 'chain')).plan;
     seen.length = 0;
     await execute(chain, d);
     // The host makes the namespaces and every veth and sets r's sysctl (`netns exec`) in wave 0;
-    // each namespace is then entered once, and reads itself at the end; r's nsids name both pairs.
-    expect(seen.sort()).toEqual(['h1 +read', 'h2 +read', 'host +read +nsids', 'r +read +nsids']);
+    // each namespace is then entered once, and reads itself at the end, without its nsids: the
+    // host is asked for those afterwards (live/read.ts).
+    expect(seen.sort()).toEqual(['h1 +read', 'h2 +read', 'host +read +nsids', 'r +read']);
   });
 
   it('gives the driver each next wave to prepare while the current one runs, the very batches it then runs', async () => {

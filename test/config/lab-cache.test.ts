@@ -1,7 +1,7 @@
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadLabCached, peekLabCache } from '../../src/config/lab-cache.js';
+import { loadLabCached } from '../../src/config/lab-cache.js';
 import { loadLab } from '../../src/config/load-lab.js';
 import { InputError } from '../../src/diag/errors.js';
 import { scratchDir } from '../support/scratch.js';
@@ -29,15 +29,6 @@ describe('lab cache', () => {
     expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b1' })).topology.lab).toBe('from-cache');
     // Another build of topo, or an edit of the file, misses and overwrites the slot.
     expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b2' })).topology.lab).toBe('seed');
-  });
-
-  it('hands what a peek found to the next load of the same file, once', async () => {
-    const dir = join(scratch(), 'cache');
-    await loadLabCached('examples/seed.yaml', { dir, build: 'b1' });
-    const peek = peekLabCache('examples/seed.yaml', { dir, build: 'b1' });
-    expect(peek).toStrictEqual(loadLab('examples/seed.yaml'));
-    expect(await loadLabCached('examples/seed.yaml', { dir, build: 'b1' })).toBe(peek); // the very object: nothing read again
-    expect(await loadLabCached('examples/seed.yaml', { dir, build: 'b1' })).not.toBe(peek); // only once
   });
 
   it('misses on any edit of the file', async () => {

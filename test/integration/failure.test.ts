@@ -55,11 +55,11 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
       file,
       ['lab: fan', 'nodes:', ...ns.map((n, i) => `  ${n}: { interfaces: { eth0: { addresses: [10.9.${i}.1/16] } } }`), 'bridges:', '  bb0: {}', 'links:', ...ns.map((n, i) => `  - endpoints: [${n}:eth0, bb0:p${i}]`), ''].join('\n'),
     );
-    // Op 40 is in n4's batch, the first of the second share (n4..n7): n5..n7 must not run.
-    const r = await sb.topoWith({ TOPO_FAULT: 'fail-at:40' }, 'apply', '-y', file);
+    // Op 48 is in n4's batch, the first of the second share (n4..n7): n5..n7 must not run.
+    const r = await sb.topoWith({ TOPO_FAULT: 'fail-at:48' }, 'apply', '-y', file);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('Error: create address 10.9.4.1/16 on n4:eth0 failed: the interface does not exist');
-    expect(r.stderr).toContain('  command: ip -n n4 link set dev topo-fault-40 up');
+    expect(r.stderr).toContain('  command: ip -n n4 link set dev topo-fault-48 up');
     const unfinished = r.stderr.slice(r.stderr.indexOf('Started, not finished'), r.stderr.indexOf('Not attempted'));
     expect(unfinished.match(/create netns n\d/g)).toEqual(['create netns n5', 'create netns n6', 'create netns n7']);
     for (const n of ['n0', 'n1', 'n2', 'n3']) expect(r.stderr).toMatch(new RegExp(`Applied[\\s\\S]*create address 10\\.9\\.${n.slice(1)}\\.1/16 on ${n}:eth0[\\s\\S]*Failed`));

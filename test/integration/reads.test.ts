@@ -5,9 +5,10 @@ import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 import { scratchDir } from '../support/scratch.js';
 
 /**
- * Reads take nsids only where the lab's own veths need them (live/nsid-cover.ts). A pair the
- * file no longer names has no side in that cover: its ends must still be paired, through a
- * second read of the missing nsids, and never shown as two half-known veths.
+ * A lab's reads take only the host's nsids. The pairs between namespaces are then named by
+ * asking the host about the pairs the file names (one process); a pair the file no longer names
+ * must still be paired, through the namespaces' own `netns list-id`, and never shown as two
+ * half-known veths.
  */
 const lab = (links: string[]) =>
   ['lab: pairs', 'nodes:', ...'abcdefgh'.split('').map((n) => `  ${n}: {}`), ...(links.length ? ['links:', ...links.map((l) => `  - endpoints: [${l}]`)] : [])].join('\n') + '\n';
@@ -23,21 +24,39 @@ describe.skipIf(sandboxUnavailable)('veth pairs between namespaces the read took
     writeFileSync(full, lab(['a:e0, b:e0', 'c:e0, d:e0', 'e:e0, f:e0', 'g:e0, h:e0']));
     writeFileSync(bare, lab([]));
     expect((await sb.topo('apply', '-y', full)).exitCode).toBe(0);
-    // Twice: the first plan parses the file (its read takes every nsid), the second starts its
-    // read from the lab cache's cover of the bare file, which has no veths: no nsids at all.
-    for (let i = 0; i < 2; i++) {
-      const p = await sb.topo('plan', bare);
-      expect(p.exitCode, p.stderr).toBe(0);
-      for (const [x, y] of [['a', 'b'], ['c', 'd'], ['e', 'f'], ['g', 'h']]) expect(p.stdout).toMatch(new RegExp(`^ {2}- veth ${x}:e0 <-> ${y}:e0 {2}\\(not in the file\\)$`, 'm'));
-      expect(p.stdout).not.toMatch(/unknown peer/);
-      expect(p.stdout).toMatch(/Plan: 0 to add, 0 to change, 4 to destroy\./);
-    }
+    const p = await sb.topo('plan', bare);
+    expect(p.exitCode, p.stderr).toBe(0);
+    for (const [x, y] of [['a', 'b'], ['c', 'd'], ['e', 'f'], ['g', 'h']]) expect(p.stdout).toMatch(new RegExp(`^ {2}- veth ${x}:e0 <-> ${y}:e0 {2}\\(not in the file\\)$`, 'm'));
+    expect(p.stdout).not.toMatch(/unknown peer/);
+    expect(p.stdout).toMatch(/Plan: 0 to add, 0 to change, 4 to destroy\./);
     // -v shows the second read: the eight namespaces' nsids, fanned out like any read.
     const v = await sb.topo('plan', '-v', bare);
     expect(v.stderr).toMatch(/netns exec a ip -j netns list-id/);
+    expect(v.stderr).not.toMatch(/target-nsid/); // the file names no pair to ask the host about
     const a = await sb.topo('apply', '-y', bare);
     expect(a.exitCode, a.stderr).toBe(0);
     expect((await sb.topo('plan', bare)).stdout).toMatch(/^No changes\./m);
     expect(await sb.ipj('-n', 'a', 'link', 'show')).toHaveLength(1);
+  });
+
+  it('pairs a chain topo made through the host: one process of questions, no namespace lists its nsids', async () => {
+    const sb = sandbox();
+    const file = join(scratchDir('topo-pairs-'), 'chain.yaml');
+    writeFileSync(file, lab(['a:r, b:l', 'b:r, c:l', 'c:r, d:l', 'd:r, e:l', 'e:r, f:l', 'f:r, g:l', 'g:r, h:l']));
+    const a = await sb.topo('apply', '-y', file);
+    expect(a.exitCode, a.stderr).toBe(0);
+    // apply gave each namespace it made an nsid in the host: what the host's questions need.
+    const hostIds = (await sb.ipj('netns', 'list-id')) as { nsid: number; name?: string }[];
+    expect(hostIds.map((x) => x.name).sort()).toEqual('abcdefgh'.split(''));
+    const v = await sb.topo('plan', '-v', file);
+    expect(v.exitCode, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^No changes\./m);
+    expect(v.stderr.match(/netns list-id target-nsid \d+ nsid \d+/g)).toHaveLength(7);
+    expect(v.stderr).not.toMatch(/ip -j netns list-id/);
+    // What the host was told matches what each namespace says itself.
+    const bIds = (await sb.ipj('-n', 'b', 'netns', 'list-id')) as { nsid: number; name?: string }[];
+    const bLinks = (await sb.ipj('-n', 'b', 'link', 'show')) as { ifname: string; link_netnsid?: number }[];
+    expect(bIds.find((x) => x.nsid === bLinks.find((l) => l.ifname === 'l')!.link_netnsid)?.name).toBe('a');
+    expect(bIds.find((x) => x.nsid === bLinks.find((l) => l.ifname === 'r')!.link_netnsid)?.name).toBe('c');
   });
 });

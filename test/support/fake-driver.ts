@@ -11,6 +11,7 @@ export function fakeDriver(overrides: Partial<Driver> = {}): Driver {
     existing: async () => [],
     readSysctls: async () => ({}),
     readNsids: async () => new Map(),
+    nsidsViaHost: async () => new Map(),
     netnsIds: () => new Map(),
     netnsIdentities: () => new Map(),
     holders: () => [],

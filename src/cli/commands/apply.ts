@@ -180,7 +180,8 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   // What apply changed is read again; so is any interface still in IPv6 DAD before it started.
   const touched = touchedBy(plan);
   for (const t of before.tentative) touched?.add(t.slice(0, t.indexOf(':')));
-  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched, observed: result.observed } } : {});
+  const remade = new Set(plan.changes.filter((c) => c.kind === 'netns' && c.action !== 'update').map((c) => c.id.slice('netns/'.length)));
+  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched, observed: result.observed, remade } } : {});
   clearJournal(plan.lab);
   if (plan.mode === 'destroy') clearRecord(plan.lab);
   else recordNamespaces(driver, desired.topology);
