@@ -35,11 +35,12 @@ export async function desiredFrom(file: string, lab?: string, io?: Pick<Io, 'err
 }
 
 /** Reads the kernel and plans. A desired name held by a foreign object is an input error. */
-export async function planAgainstKernel(desired: Desired, driver: Driver, mode: Plan['mode'], early?: Promise<KernelSnapshot>): Promise<{ plan: Plan; live: LiveState; origin: PlanOrigin }> {
+export async function planAgainstKernel(desired: Desired, driver: Driver, mode: Plan['mode'], early?: Promise<KernelSnapshot>): Promise<{ plan: Plan; live: LiveState; origin: () => PlanOrigin }> {
   const live = mode === 'destroy' ? await readLiveForDestroy(driver, desired.topology) : await readLive(driver, desired.topology, early);
   const { plan, conflicts } = makePlan(mode === 'destroy' ? emptyLab(desired.topology.lab) : desired.topology, live, mode);
   if (conflicts.length > 0) throw new InputError(conflicts, desired.text);
-  return { plan, live, origin: originOf(desired, live) };
+  // Digests only for a plan that is saved or printed as JSON: hashing the state serializes all of it.
+  return { plan, live, origin: () => originOf(desired, live) };
 }
 
 export function originOf(desired: Desired, live: LiveState): PlanOrigin {

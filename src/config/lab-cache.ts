@@ -4,9 +4,6 @@ import type { LoadedLab } from './load-lab.js';
 import { loadLabFile } from './load.js';
 import { LOCK_DIR } from '../lock/lock.js';
 import type { Resource } from '../model/resources.js';
-// Its own small module, not plan/saved.ts's export: main.ts loads this before the early read
-// starts, and saved.ts would bring the normalizer along.
-import { sha256 } from '../util/sha256.js';
 import { writeWhole } from '../util/write-whole.js';
 
 /**
@@ -20,7 +17,9 @@ import { writeWhole } from '../util/write-whole.js';
  * the second time, the result is already known.
  *
  * Only files that loaded without errors are cached, so bad input always goes through the real
- * checks, and its errors are always fresh. The key holds the text itself, so any edit misses.
+ * checks, and its errors are always fresh. An entry holds the text itself and is used only for
+ * exactly that text, path and build, so any edit misses (no digest: node:crypto alone took
+ * ~3 ms to load, ahead of apply's first `ip`).
  * It lives beside the locks in /run (tmpfs: gone with a reboot), is used only where topo can
  * write it safely (a directory owned by this user and writable by no one else), and any problem
  * with it just means a miss.
@@ -28,7 +27,9 @@ import { writeWhole } from '../util/write-whole.js';
 export const CACHE_DIR = `${LOCK_DIR}/cache`;
 
 interface Entry {
-  readonly key: string;
+  readonly build: string;
+  readonly path: string;
+  readonly text: string;
   readonly lab: string;
   readonly resources: [string, Resource][];
   readonly tests: LoadedLab['tests'];
@@ -38,11 +39,13 @@ interface Entry {
 type Options = { dir?: string; fresh?: boolean; build?: string };
 
 export async function loadLabCached(path: string, opts: Options = {}): Promise<LoadedLab> {
-  const { source, slot, key, hit } = lookUp(path, opts);
+  const { source, slot, build, hit } = lookUp(path, opts);
   if (hit) return hit;
   const { loadLabSource } = await import('./load-lab.js');
   const lab = loadLabSource(source);
-  if (slot !== undefined) writeSlot(slot, { key, lab: lab.topology.lab, resources: [...lab.topology.resources], tests: lab.tests, warnings: lab.warnings });
+  if (slot !== undefined && build !== undefined) {
+    writeSlot(slot, { build, path, text: source.text, lab: lab.topology.lab, resources: [...lab.topology.resources], tests: lab.tests, warnings: lab.warnings });
+  }
   return lab;
 }
 
@@ -51,16 +54,28 @@ function lookUp(path: string, opts: Options) {
   const build = opts.fresh ? undefined : opts.build ?? buildId();
   const dir = build !== undefined ? usableDir(opts.dir ?? CACHE_DIR) : undefined;
   // One slot per (working directory, path as given): paths appear in positions and diagnostics.
-  const slot = dir !== undefined ? join(dir, sha256(`${process.cwd()}\0${path}`).slice(0, 32)) : undefined;
-  const key = sha256(`${build}\0${path}\0${source.text}`);
-  const entry = slot !== undefined ? readSlot(slot, key) : undefined;
-  return { source, slot, key, hit: entry ? { ...entry, text: source.text } : undefined };
+  // Two that share a slot by chance only take turns in it: an entry is checked in full.
+  const slot = dir !== undefined ? join(dir, slotName(`${process.cwd()}\0${path}`)) : undefined;
+  const entry = slot !== undefined && build !== undefined ? readSlot(slot, { build, path, text: source.text }) : undefined;
+  return { source, slot, build, hit: entry ? { ...entry, text: source.text } : undefined };
 }
 
-function readSlot(slot: string, key: string): Omit<LoadedLab, 'text'> | undefined {
+/** Two 32-bit FNV-1a hashes (different offsets) as 16 hex digits. */
+function slotName(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x01000193) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}
+
+function readSlot(slot: string, want: Pick<Entry, 'build' | 'path' | 'text'>): Omit<LoadedLab, 'text'> | undefined {
   try {
     const e = JSON.parse(readFileSync(slot, 'utf8')) as Entry;
-    if (e.key !== key) return undefined;
+    if (e.build !== want.build || e.path !== want.path || e.text !== want.text) return undefined;
     return { topology: { lab: e.lab, resources: new Map(e.resources) }, tests: e.tests, warnings: e.warnings };
   } catch {
     return undefined;

@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { foreignKey } from '../live/normalize.js';
 import { interfacesOf } from '../model/resources.js';
 import type { Plan } from '../plan/types.js';
 import { LOCK_DIR } from './lock.js';
+import { removeFile } from '../util/remove-file.js';
 
 /**
  * The write-ahead journal of an apply: the names of the namespaces and links it is about to
@@ -43,5 +44,5 @@ export function recordIntent(plan: Plan, dir = LOCK_DIR): void {
 
 /** The apply is verified: nothing is half-made any more. */
 export function clearJournal(lab: string, dir = LOCK_DIR): void {
-  rmSync(journalPath(lab, dir), { force: true });
+  removeFile(journalPath(lab, dir));
 }

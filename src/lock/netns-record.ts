@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { writeWhole } from '../util/write-whole.js';
 import { LOCK_DIR } from './lock.js';
+import { removeFile } from '../util/remove-file.js';
 
 /**
  * The identities of the namespaces a lab owns, recorded after an apply is verified, so that
@@ -50,5 +51,5 @@ export function writeRecord(lab: string, identities: ReadonlyMap<string, string>
 }
 
 export function clearRecord(lab: string, dir = LOCK_DIR): void {
-  rmSync(recordPath(lab, dir), { force: true });
+  removeFile(recordPath(lab, dir));
 }

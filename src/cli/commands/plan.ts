@@ -17,11 +17,12 @@ export async function runPlan(o: CommandOptions, io: Io): Promise<number> {
   const { plan, origin } = await planAgainstKernel(desired, driver, o.destroy ? 'destroy' : 'apply', io.earlyRead);
   const nf = await firewall;
   if (nf?.status === 'warn') io.err(`${io.errStyle.yellow('warning:')} ${nf.detail}\n  fix: ${nf.hint}\n`);
-  const doc = planDoc(plan, origin);
+  // The JSON document (with digests of the file and the state) only where it is used.
+  const doc = o.out !== undefined || o.json ? planDoc(plan, origin()) : undefined;
   if (o.out !== undefined) {
-    writeFileSync(o.out, toJson(doc));
+    writeFileSync(o.out, toJson(doc!));
     io.err(`Saved the plan to ${o.out}. To apply exactly this plan: topo apply ${o.out}\n`);
   }
-  io.out(o.json ? toJson(doc) : renderPlan(plan, io.style));
+  io.out(doc && o.json ? toJson(doc) : renderPlan(plan, io.style));
   return o.detailedExitcode && plan.changes.length > 0 ? 2 : 0;
 }
