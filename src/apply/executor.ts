@@ -34,8 +34,8 @@ export interface ExecuteHooks {
   onStep?(index: number, change: Change, phase: 'destroy' | 'create'): void;
   /** Polled between waves: true stops before the next wave. */
   shouldStop?(): boolean;
-  /** A wave's processes have started (and the next wave's are being prepared). */
-  onWaveStarted?(): void;
+  /** A wave's processes have started (and the next wave's are being prepared); waves count from 0 in each phase. */
+  onWaveStarted?(wave: number, phase: 'destroy' | 'create'): void;
   /** How long to wait for asynchronous netns teardown (ms). */
   settleMs?: number;
   /** Fault injection for the crash-safety tests (TOPO_FAULT); see parseFault. */
@@ -110,7 +110,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
       const running = driver.runBatches(input);
       const next = planned[w + 1];
       if (next && !killAfterWave) driver.prepare?.(next.input);
-      hooks.onWaveStarted?.();
+      hooks.onWaveStarted?.(w, waves === create ? 'create' : 'destroy');
       const results = await running;
       batches.forEach(([ns, list], b) => {
         const r = results[b]!;

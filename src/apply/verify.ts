@@ -4,7 +4,7 @@ import type { Topology } from '../model/resources.js';
 import { plan } from '../plan/planner.js';
 import { describe } from '../model/describe.js';
 import { HOST_ONLY, readLive } from '../live/read.js';
-import type { KernelSnapshot, NsSnapshot } from '../live/snapshot.js';
+import type { KernelSnapshot, NsId, NsSnapshot } from '../live/snapshot.js';
 import type { Plan } from '../plan/types.js';
 import { HOST, namespacesOf } from '../model/resources.js';
 
@@ -52,14 +52,14 @@ async function rereadTouched(driver: Driver, scope: VerifyScope, first: boolean)
  * first ping fails at once, the next succeeds). So for interfaces that carry IPv6 addresses in the
  * file, apply returns only when nothing on them is tentative. IPv4-only labs do not wait.
  */
-export async function verify(desired: Topology, driver: Driver, opts: { budgetMs?: number; scope?: VerifyScope } = {}): Promise<void> {
+export async function verify(desired: Topology, driver: Driver, opts: { budgetMs?: number; scope?: VerifyScope; ahead?: Promise<Map<string, NsId[]>> } = {}): Promise<void> {
   const deadline = Date.now() + (opts.budgetMs ?? 5000);
   const v6Ifaces = new Set<string>();
   for (const r of desired.resources.values()) if (r.kind === 'address' && r.cidr.includes(':')) v6Ifaces.add(`${r.ns}:${r.ifname}`);
   let residual: string[] = [];
   let first = true;
   for (let delay = 25; ; delay = Math.min(delay * 2, 400)) {
-    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope, first) : undefined);
+    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope, first) : undefined, first ? opts.ahead : undefined);
     first = false;
     if (live.problems.length > 0) throw new VerificationError(`verification failed: ${live.problems.join('; ')}`, [...live.problems]);
     const { plan: p } = plan(desired, live);

@@ -340,9 +340,10 @@ export class IpDriver implements Driver {
    * for X's nsid of Y (kernel 4.20+). That form is a single request, not a dump: in batch mode
    * `ip` leaves strict checking off, and a dump's target-nsid is then ignored (it printed the
    * host's own list). `ip` names Y in its answer from a table it drops each name from once
-   * printed, and then looks the name up by opening every /run/netns entry: so no process asks
-   * about the same Y twice (a 200-namespace chain's 199 questions took 7 ms; 398 that asked
-   * about each namespace twice, 240-280 ms). The answer's current-nsid must be Y's host nsid.
+   * printed, and then looks the name up by opening every /run/netns entry: so a process asks
+   * about each Y once, in as many processes as that takes (a 200-namespace chain's 199
+   * questions took 7 ms; 398 that asked about each namespace twice in one process, 240-280 ms).
+   * The answer's current-nsid must be Y's host nsid.
    */
   async nsidsViaHost(pairs: readonly (readonly [string, string])[], hostNsids?: readonly NsId[]): Promise<Map<string, NsId[]>> {
     const out = new Map<string, NsId[]>();
@@ -352,23 +353,25 @@ export class IpDriver implements Driver {
       // request per entry), not the dump `netns list-id`: with 200 host nsids that dump ended
       // after 134 entries when it ran alone (plain or -j, iproute2 6.1, Linux 6.18), and gave
       // all 200 only after a bigger dump in the same process, as in a read's batch.
-      const r = await this.run(HOST, ['-j', 'netns', 'list']);
+      const r = await this.run(HOST, ['-j', 'netns', 'list'], undefined, UNLIMITED);
       const doc = r.exitCode === 0 ? tryJsonLines(r.stdout)?.[0] : undefined;
       if (!Array.isArray(doc)) return out;
       ids = new Map((doc as { name: string; id?: number }[]).flatMap((x) => (typeof x.id === 'number' ? [[x.name, x.id] as const] : [])));
     }
+    // At most one process per stream: past that, a namespace asked about more often is asked
+    // again in the last one, and costs a walk of /run/netns there (~1.3 ms at 200).
     const rounds: [string, string][][] = [];
     const asks = new Map<string, number>();
     for (const [x, y] of pairs) {
       if (!ids.has(x) || !ids.has(y)) continue;
       const k = asks.get(y) ?? 0;
       asks.set(y, k + 1);
-      (rounds[k] ??= []).push([x, y]);
+      (rounds[Math.min(k, this.readStreams - 1)] ??= []).push([x, y]);
     }
     await Promise.all(
       rounds.map(async (asked) => {
         const lines = asked.map(([x, y]) => batchLine(['netns', 'list-id', 'target-nsid', String(ids.get(x)), 'nsid', String(ids.get(y))]));
-        const r = await this.run(HOST, ['-j', '-batch', '-'], lines.join('\n') + '\n');
+        const r = await this.run(HOST, ['-j', '-batch', '-'], lines.join('\n') + '\n', UNLIMITED);
         const docs = r.exitCode === 0 ? tryJsonLines(r.stdout) : undefined;
         if (docs?.length !== asked.length) return;
         asked.forEach(([x, y], i) => {
@@ -777,6 +780,11 @@ export function shares<T>(list: readonly T[], n: number): T[][] {
 }
 
 type Limiter = <T>(f: () => Promise<T>) => Promise<T>;
+/**
+ * For the host's small questions (nsidsViaHost): asked while a plan's read shares still run,
+ * through the limiter they waited for the first share to end (spawn timeline of a 200-chain plan).
+ */
+const UNLIMITED: Limiter = (f) => f();
 /** Whether a prepared wave runs (true) or is let go of (false). */
 type Gate = Promise<boolean>;
 

@@ -19,10 +19,16 @@ export const HOST_ONLY: ReadonlySet<string> = new Set();
  * before the file was read), plus the sysctls the lab names. Those are the only sysctls read,
  * and this is the one place that reads them. Veth pairs between namespaces are named here too.
  */
-export async function readKernel(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>, only?: ReadonlySet<string>): Promise<KernelSnapshot> {
+export async function readKernel(
+  driver: Driver,
+  desired: Topology,
+  early?: Promise<KernelSnapshot>,
+  only?: ReadonlySet<string>,
+  ahead?: Promise<Map<string, NsId[]>>,
+): Promise<KernelSnapshot> {
   const keys = new Map<string, string[]>();
   for (const r of desired.resources.values()) if (r.kind === 'sysctl') keys.set(r.ns, [...(keys.get(r.ns) ?? []), r.key]);
-  const snap = await pairVeths(driver, desired, await (early ?? driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) })));
+  const snap = await pairVeths(driver, desired, await (early ?? driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) })), ahead);
   const namespaces = await Promise.all(
     snap.namespaces.map(async (n) => {
       const k = keys.get(n.ns);
@@ -36,41 +42,82 @@ export async function readKernel(driver: Driver, desired: Topology, early?: Prom
  * Gets the snapshot the nsids its unpaired veth ends need. First from the host, one question
  * per pair the file names between two namespaces: X's nsid for Y, which the kernel answers for
  * namespaces the host has nsids for (apply gives each namespace it makes one); a process or
- * two for a chain or a grid of 200. Whatever is still open after that (a pair the file does not
- * name, a namespace topo did not make) gets its namespaces' own `netns list-id`, as before.
- * The host's nsids come with the snapshot: they must be current (verify drops those it cannot
- * vouch for), since a stale one would ask about another namespace.
+ * two for a chain or a grid of 200. `ahead` holds answers asked for while the kernel was still
+ * being read (nsidsAhead). Whatever is still open after that (a pair the file does not name, a
+ * namespace topo did not make) gets its namespaces' own `netns list-id`, as before. The host's
+ * nsids come with the snapshot: they must be current (verify drops those it cannot vouch for),
+ * since a stale one would ask about another namespace.
  */
-async function pairVeths(driver: Driver, desired: Topology, snap: KernelSnapshot): Promise<KernelSnapshot> {
-  const open = new Set(pairingGaps(snap));
+async function pairVeths(driver: Driver, desired: Topology, snap: KernelSnapshot, ahead?: Promise<Map<string, NsId[]> | undefined>): Promise<KernelSnapshot> {
+  let open = new Set(pairingGaps(snap));
   if (open.size === 0) return snap;
+  const partial = new Set<string>();
+  const take = (answers: ReadonlyMap<string, readonly NsId[]>) => {
+    const use = new Map([...answers].filter(([x]) => open.has(x)));
+    snap = withNsids(snap, use, partial);
+    for (const x of use.keys()) partial.add(x);
+    open = new Set(pairingGaps(snap, partial));
+  };
+  const early = await ahead?.catch(() => undefined);
+  if (early) take(early);
   const read = new Set(snap.namespaces.map((n) => n.ns));
-  const named = [...desired.resources.values()].flatMap((r) =>
-    r.kind === 'veth' && r.a.ns !== r.b.ns && r.a.ns !== HOST && r.b.ns !== HOST && read.has(r.a.ns) && read.has(r.b.ns) ? [[r.a.ns, r.b.ns] as const] : [],
-  );
-  // Asked from the end with more pairs: each process may ask about a namespace once
-  // (IpDriver.nsidsViaHost), so the fewer times one is asked about, the fewer processes.
-  const degree = new Map<string, number>();
-  for (const [a, b] of named) for (const n of [a, b]) degree.set(n, (degree.get(n) ?? 0) + 1);
-  const pairs = new Map<string, [string, string]>();
-  for (const [a, b] of named) {
-    const [x, y] = open.has(a) && (!open.has(b) || degree.get(a)! >= degree.get(b)!) ? [a, b] : [b, a];
-    if (open.has(x)) pairs.set(`${x} ${y}`, [x, y]);
-  }
-  const viaHost = pairs.size > 0 ? await driver.nsidsViaHost([...pairs.values()], snap.namespaces.find((n) => n.ns === HOST)?.nsids) : new Map<string, NsId[]>();
-  const partial = withNsids(snap, viaHost);
-  const still = pairingGaps(partial, new Set(viaHost.keys()));
-  return still.length > 0 ? withNsids(partial, await driver.readNsids(still)) : partial;
+  const pairs = nsidQuestions(desired, open, read);
+  if (pairs.length > 0) take(await driver.nsidsViaHost(pairs, snap.namespaces.find((n) => n.ns === HOST)?.nsids));
+  return open.size > 0 ? withNsids(snap, await driver.readNsids([...open])) : snap;
 }
 
-function withNsids(snap: KernelSnapshot, nsids: ReadonlyMap<string, readonly NsId[]>): KernelSnapshot {
+/**
+ * Starts asking the host for every pair the file names, while the kernel is being read: the
+ * answers then wait for the read instead of the read for them (a 200-chain's are two processes,
+ * ~15 ms after the read). Undefined where the file names no pair between namespaces. During an
+ * apply (`bornFirst`), each pair is asked from its first end: a veth made from the host gives
+ * that end's namespace an nsid for the other at once, and the other end's only once something
+ * lists its links there.
+ */
+export function nsidsAhead(driver: Driver, desired: Topology, bornFirst = false): Promise<Map<string, NsId[]>> | undefined {
+  const pairs = nsidQuestions(desired, undefined, undefined, bornFirst);
+  if (pairs.length === 0) return undefined;
+  const p = driver.nsidsViaHost(pairs);
+  p.catch(() => undefined); // surfaced, or not needed, where it is awaited
+  return p;
+}
+
+/**
+ * The pairs [X, Y] to ask the host about: one per veth the file names between two namespaces,
+ * asked from the end with more of them, since each process may ask about a namespace once
+ * (IpDriver.nsidsViaHost) and the fewer times one is asked about, the fewer processes. With
+ * `open`, only pairs with an open end (asked from it); with `read`, only between read namespaces.
+ */
+function nsidQuestions(desired: Topology, open?: ReadonlySet<string>, read?: ReadonlySet<string>, bornFirst = false): [string, string][] {
+  const named = [...desired.resources.values()].flatMap((r) =>
+    r.kind === 'veth' && r.a.ns !== r.b.ns && r.a.ns !== HOST && r.b.ns !== HOST && (!read || (read.has(r.a.ns) && read.has(r.b.ns))) ? [[r.a.ns, r.b.ns] as const] : [],
+  );
+  const degree = new Map<string, number>();
+  for (const [a, b] of named) for (const n of [a, b]) degree.set(n, (degree.get(n) ?? 0) + 1);
+  const isOpen = (n: string) => !open || open.has(n);
+  const pairs = new Map<string, [string, string]>();
+  for (const [a, b] of named) {
+    const [x, y] = isOpen(a) && (!isOpen(b) || bornFirst || degree.get(a)! >= degree.get(b)!) ? [a, b] : [b, a];
+    if (isOpen(x)) pairs.set(`${x} ${y}`, [x, y]);
+  }
+  return [...pairs.values()];
+}
+
+/** The snapshot with these nsids: added to what `partial` namespaces hold, in place of the rest. */
+function withNsids(snap: KernelSnapshot, nsids: ReadonlyMap<string, readonly NsId[]>, partial: ReadonlySet<string> = new Set()): KernelSnapshot {
   if (nsids.size === 0) return snap;
-  return { ...snap, namespaces: snap.namespaces.map((n) => (nsids.has(n.ns) ? { ...n, nsids: nsids.get(n.ns)! } : n)) };
+  return {
+    ...snap,
+    namespaces: snap.namespaces.map((n) => {
+      const ids = nsids.get(n.ns);
+      return ids ? { ...n, nsids: partial.has(n.ns) ? [...(n.nsids ?? []), ...ids] : ids } : n;
+    }),
+  };
 }
 
 /** Snapshot and normalize in one go, adopting the lab's own half-made objects from its journal. */
-export async function readLive(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>): Promise<LiveState> {
-  return normalize(await readKernel(driver, desired, early), desired.lab, readJournal(desired.lab));
+export async function readLive(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>, ahead?: Promise<Map<string, NsId[]>>): Promise<LiveState> {
+  return normalize(await readKernel(driver, desired, early, undefined, ahead), desired.lab, readJournal(desired.lab));
 }
 
 /**

@@ -43,6 +43,23 @@ describe('readKernel: pairing veths between namespaces', () => {
     expect(normalize(snap, 'chain').resources).toEqual(normalize(full, 'chain').resources);
   });
 
+  it('takes the answers asked ahead (during the read), and asks again only about what they leave open', async () => {
+    const never = async () => {
+      throw new Error('nothing should be left to ask');
+    };
+    const all = await readKernel(fakeDriver({ readSysctls, nsidsViaHost: never, readNsids: never }), chain, Promise.resolve(hostOnly), undefined, Promise.resolve(answers([['r', 'h1'], ['r', 'h2']])));
+    expect(normalize(all, 'chain').resources).toEqual(normalize(full, 'chain').resources);
+    const asked: (readonly [string, string])[] = [];
+    const d = fakeDriver({
+      readSysctls,
+      nsidsViaHost: async (pairs) => (asked.push(...pairs), answers(pairs)),
+      readNsids: never,
+    });
+    const some = await readKernel(d, chain, Promise.resolve(hostOnly), undefined, Promise.resolve(answers([['r', 'h1']])));
+    expect(asked).toContainEqual(['r', 'h2']);
+    expect(normalize(some, 'chain').resources).toEqual(normalize(full, 'chain').resources);
+  });
+
   it("reads the namespaces' own lists for what the host cannot answer", async () => {
     const listed: string[][] = [];
     const d = fakeDriver({

@@ -5,7 +5,7 @@ import type { LiveState } from '../../live/normalize.js';
 import { parseSavedPlan } from '../../config/load-plan.js';
 import { TopoError } from '../../diag/errors.js';
 import type { Driver } from '../../driver/driver.js';
-import { readLive, readLiveForDestroy, recordNamespaces } from '../../live/read.js';
+import { nsidsAhead, readLive, readLiveForDestroy, recordNamespaces } from '../../live/read.js';
 import { clearJournal, recordIntent } from '../../lock/journal.js';
 import { clearRecord } from '../../lock/netns-record.js';
 import { acquireLock } from '../../lock/lock.js';
@@ -142,6 +142,7 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
     if (pending.length > 0) io.err(pending.splice(0).join(''));
   };
   let nf: Promise<() => Check | undefined> | undefined;
+  let ahead: ReturnType<typeof nsidsAhead>;
   const result = await execute(plan, driver, {
     onStep: (_i, c, phase) => {
       done++;
@@ -151,8 +152,13 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
       if (pending.length === 1) queueMicrotask(flush);
     },
     shouldStop: io.interrupted,
-    // The late firewall check (apply -y) starts once the first wave's processes have.
-    onWaveStarted: () => void (nf ??= firewall && settled(firewall())),
+    onWaveStarted: (wave, phase) => {
+      // The late firewall check (apply -y) starts once the first wave's processes have.
+      nf ??= firewall && settled(firewall());
+      // Once the first create wave (the host's: namespaces and veths) is done, verification's
+      // questions to the host about the lab's pairs can be asked while the rest runs.
+      if (phase === 'create' && wave === 1 && plan.mode !== 'destroy') ahead = nsidsAhead(driver, desired.topology, true);
+    },
     ...faultHook(flush),
   });
   flush();
@@ -181,7 +187,7 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   const touched = touchedBy(plan);
   for (const t of before.tentative) touched?.add(t.slice(0, t.indexOf(':')));
   const remade = new Set(plan.changes.filter((c) => c.kind === 'netns' && c.action !== 'update').map((c) => c.id.slice('netns/'.length)));
-  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched, observed: result.observed, remade } } : {});
+  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched, observed: result.observed, remade }, ...(ahead ? { ahead } : {}) } : {});
   clearJournal(plan.lab);
   if (plan.mode === 'destroy') clearRecord(plan.lab);
   else recordNamespaces(driver, desired.topology);
