@@ -60,6 +60,7 @@ async function pairVeths(driver: Driver, desired: Topology, snap: KernelSnapshot
   };
   const early = await ahead?.catch(() => undefined);
   if (early) take(early);
+  if (open.size === 0) return snap;
   const read = new Set(snap.namespaces.map((n) => n.ns));
   const pairs = nsidQuestions(desired, open, read);
   if (pairs.length > 0) take(await driver.nsidsViaHost(pairs, snap.namespaces.find((n) => n.ns === HOST)?.nsids));
