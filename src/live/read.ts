@@ -79,7 +79,7 @@ export function nsidsAhead(driver: Driver, desired: Topology, bornFirst = false)
   const pairs = nsidQuestions(desired, undefined, undefined, bornFirst);
   if (pairs.length === 0) return undefined;
   const p = driver.nsidsViaHost(pairs);
-  p.catch(() => undefined); // surfaced, or not needed, where it is awaited
+  p.catch(() => undefined); // a failure only means the questions are asked again after the read
   return p;
 }
 
