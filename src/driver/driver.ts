@@ -31,6 +31,9 @@ export interface SnapshotRequest {
   readonly nsids?: ReadonlySet<string>;
 }
 
+/** What apply probes before it changes anything: link kinds, and host nsids for new namespaces. */
+export type Probed = 'bridge' | 'veth' | 'nsid';
+
 /** The kernel, as topo sees it. The real one is IpDriver; tests may script their own. */
 export interface Driver {
   snapshot(req?: SnapshotRequest): Promise<KernelSnapshot>;
@@ -65,8 +68,11 @@ export interface Driver {
   netnsIdentities(): Map<string, string>;
   /** Processes whose network namespace has this identity: what keeps a deleted namespace alive. */
   holders(id: number): { pid: number; command: string }[];
-  /** Link kinds the kernel cannot create (probed in a scratch namespace), with its words. */
-  probeKinds(kinds: readonly ('bridge' | 'veth')[]): Promise<{ kind: string; error: string }[]>;
+  /**
+   * Link kinds the kernel cannot create (probed in a scratch namespace), with its words; 'nsid'
+   * is whether `ip netns set NAME auto` can give a namespace an nsid in the host.
+   */
+  probeKinds(kinds: readonly Probed[]): Promise<{ kind: string; error: string }[]>;
   /** iproute2's version, and whether it prints JSON. */
   ipVersion(): Promise<{ version: string; json: boolean }>;
   /** iptables/ip6tables FORWARD policies, where those tools exist. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { InternalError, TopoError } from '../diag/errors.js';
 import type { IpAddr, IpLink, IpRoute, KernelSnapshot, NsId, NsSnapshot } from '../live/snapshot.js';
 import { HOST } from '../model/resources.js';
-import type { Batch, BatchResult, Driver, SnapshotRequest } from './driver.js';
+import type { Batch, BatchResult, Driver, Probed, SnapshotRequest } from './driver.js';
 
 export interface ExecResult {
   readonly exitCode: number;
@@ -538,7 +538,7 @@ export class IpDriver implements Driver {
    * our own, so the machine's namespaces never see a probe. Returns the kinds that failed, with
    * the kernel's words.
    */
-  async probeKinds(kinds: readonly ('bridge' | 'veth')[]): Promise<{ kind: string; error: string }[]> {
+  async probeKinds(kinds: readonly Probed[]): Promise<{ kind: string; error: string }[]> {
     if (kinds.length === 0) return [];
     const scratch = `topo-probe-${process.pid}`;
     const add = await this.run(HOST, ['netns', 'add', scratch]);
@@ -546,8 +546,12 @@ export class IpDriver implements Driver {
     try {
       const failed: { kind: string; error: string }[] = [];
       for (const kind of kinds) {
-        const args = kind === 'veth' ? ['link', 'add', 'name', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'] : ['link', 'add', 'name', 'probe2', 'type', 'bridge'];
-        const r = await this.run(scratch, args);
+        // 'nsid': apply gives each namespace it makes an nsid in the host (compile.ts); an `ip`
+        // that cannot would fail that line with the namespace already made.
+        const r =
+          kind === 'nsid'
+            ? await this.run(HOST, ['netns', 'set', scratch, 'auto'])
+            : await this.run(scratch, kind === 'veth' ? ['link', 'add', 'name', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'] : ['link', 'add', 'name', 'probe2', 'type', 'bridge']);
         if (r.exitCode !== 0) failed.push({ kind, error: r.stderr.trim() });
       }
       return failed;

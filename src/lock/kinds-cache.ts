@@ -3,7 +3,8 @@ import { writeWhole } from '../util/write-whole.js';
 import { LOCK_DIR } from './lock.js';
 
 /**
- * Link kinds this boot of the kernel has already made for topo. apply probes the kinds a lab
+ * Link kinds this boot of the kernel has already made for topo (and 'nsid': `ip netns set NAME
+ * auto` worked). apply probes the kinds a lab
  * needs before it changes anything (four `ip` processes, ~20-40 ms, run before every apply);
  * whether the kernel can make a bridge or a veth does not change while it runs, so a kind that
  * worked once this boot is not probed again. A kind that failed is never remembered: the user

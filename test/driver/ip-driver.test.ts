@@ -158,6 +158,19 @@ describe('IpDriver', () => {
     expect(await driver({ exec, readNetDev: () => undefined }).existing('host', ['x'])).toEqual(['x']);
   });
 
+  it('probes link kinds inside a scratch namespace, and the host nsid apply gives a new namespace from the host', async () => {
+    const { exec, calls } = scripted((argv) => (argv[1] === 'set' ? { exitCode: 255, stderr: 'Invalid "netnsid" value\n' } : {}));
+    const failed = await driver({ exec }).probeKinds(['veth', 'nsid']);
+    expect(failed).toEqual([{ kind: 'nsid', error: 'Invalid "netnsid" value' }]);
+    const scratch = `topo-probe-${process.pid}`;
+    expect(calls.map((c) => c.argv.join(' '))).toEqual([
+      `netns add ${scratch}`,
+      `-n ${scratch} link add name probe0 type veth peer name probe1`,
+      `netns set ${scratch} auto`,
+      `netns del ${scratch}`,
+    ]);
+  });
+
   it('maps "Command failed -:N" to the failing line', async () => {
     const { exec, calls } = scripted(() => ({ exitCode: 1, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' }));
     const r = await driver({ exec }).runBatch('ns0', [['link', 'add', 'name', 'x', 'type', 'bridge'], ['link', 'add', 'name', 'x', 'type', 'bridge']]);

@@ -15,6 +15,7 @@ describe.skipIf(sandboxUnavailable)('topo doctor and the preflight of apply', ()
     const r = await sb.topo('doctor', SEED);
     expect(r.exitCode, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^ok {4}kernel link kinds: bridge and veth can be created$/m);
+    expect(r.stdout).toMatch(/^ok {4}namespace ids: ip netns set NAME auto gives a new namespace an id in the host$/m);
     expect(r.stdout).toMatch(/^ok {4}iproute2: iproute2-[\d.]+.*, with JSON output$/m);
     expect(r.stdout).toMatch(/^Ready: `topo apply examples\/seed\.yaml` can run here\.$/m);
     expect(await sb.state()).toEqual(before);

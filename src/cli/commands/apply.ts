@@ -20,7 +20,7 @@ import type { CommandOptions } from '../args.js';
 import { confirm } from '../confirm.js';
 import type { Io } from '../io.js';
 import { desiredFrom, planAgainstKernel, type Desired } from '../pipeline.js';
-import { linkKinds, netfilterCheck, type Check } from './doctor.js';
+import { linkKinds, netfilterCheck, NSID_HINT, type Check } from './doctor.js';
 import { knownKinds, rememberKinds } from '../../lock/kinds-cache.js';
 import { requirePrivileges } from '../preflight.js';
 
@@ -82,14 +82,27 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
  */
 async function preflight(desired: Desired, plan: Plan, driver: Driver, io: Io, firewall: Promise<() => Check | undefined> | undefined): Promise<void> {
   const creates = plan.changes.some((c) => c.action === 'create' || c.action === 'replace');
+  const makesNetns = plan.changes.some((c) => c.kind === 'netns' && (c.action === 'create' || c.action === 'replace'));
   const known = knownKinds();
-  const kinds = creates ? linkKinds(desired.topology).filter((k) => !known.has(k)) : [];
+  const kinds = creates ? [...linkKinds(desired.topology), ...(makesNetns ? (['nsid'] as const) : [])].filter((k) => !known.has(k)) : [];
   const failed = kinds.length > 0 ? await driver.probeKinds(kinds) : [];
-  if (failed.length > 0) {
-    throw new TopoError(`this kernel cannot create ${failed.map((f) => `${f.kind} links (${f.error})`).join(' or ')}; nothing was changed`, 'system', `load the module (modprobe ${failed.map((f) => f.kind).join(' ')}); \`topo doctor\` checks the machine`);
-  }
+  if (failed.length > 0) throw probeError(failed);
   rememberKinds(kinds);
   if (firewall) warnFirewall(io, (await firewall)());
+}
+
+/** What a failed probe means, with what to do; nothing was changed yet. */
+export function probeError(failed: readonly { kind: string; error: string }[]): TopoError {
+  const links = failed.filter((f) => f.kind !== 'nsid');
+  if (links.length > 0) {
+    return new TopoError(`this kernel cannot create ${links.map((f) => `${f.kind} links (${f.error})`).join(' or ')}; nothing was changed`, 'system', `load the module (modprobe ${links.map((f) => f.kind).join(' ')}); \`topo doctor\` checks the machine`);
+  }
+  const nsid = failed.find((f) => f.kind === 'nsid')!;
+  return new TopoError(
+    `ip cannot give a new namespace an id in the host (ip netns set NAME auto: ${nsid.error}); nothing was changed`,
+    'system',
+    NSID_HINT,
+  );
 }
 
 function warnFirewall(io: Io, nf: Check | undefined): void {

@@ -57,12 +57,24 @@ async function runChecks(desired: Desired, driver: Driver, probe: boolean): Prom
   }
   const kinds = linkKinds(desired.topology);
   if (probe) {
-    const failed = await driver.probeKinds(kinds);
+    // One scratch namespace for all of it: the link kinds, and the host nsid apply gives each
+    // namespace it makes.
+    const netns = [...desired.topology.resources.values()].some((r) => r.kind === 'netns');
+    const all = await driver.probeKinds([...kinds, ...(netns ? (['nsid'] as const) : [])]);
+    const failed = all.filter((f) => f.kind !== 'nsid');
     checks.push(
       failed.length === 0
         ? { name: 'kernel link kinds', status: 'ok', detail: kinds.length ? `${kinds.join(' and ')} can be created` : 'the lab creates no links' }
         : { name: 'kernel link kinds', status: 'fail', detail: failed.map((f) => `${f.kind}: ${f.error}`).join('; '), hint: `load the module${failed.length > 1 ? 's' : ''} (modprobe ${failed.map((f) => f.kind).join(' ')}) or use a kernel that has ${failed.length > 1 ? 'them' : 'it'}` },
     );
+    const ids = all.find((f) => f.kind === 'nsid');
+    if (netns) {
+      checks.push(
+        ids
+          ? { name: 'namespace ids', status: 'fail', detail: `ip netns set NAME auto: ${ids.error}`, hint: NSID_HINT }
+          : { name: 'namespace ids', status: 'ok', detail: 'ip netns set NAME auto gives a new namespace an id in the host' },
+      );
+    }
   }
   const nf = await netfilterCheck(desired.topology, driver);
   if (nf) checks.push(nf);
@@ -75,6 +87,9 @@ async function runChecks(desired: Desired, driver: Driver, probe: boolean): Prom
   }
   return checks;
 }
+
+/** What to do when `ip netns set NAME auto` fails (doctor, and apply's preflight). */
+export const NSID_HINT = 'install a newer iproute2: one whose `ip netns help` lists NETNSID := auto | POSITIVE-INT';
 
 /** The kinds of link a lab makes. */
 export function linkKinds(t: Topology): ('bridge' | 'veth')[] {
