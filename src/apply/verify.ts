@@ -59,7 +59,7 @@ export async function verify(desired: Topology, driver: Driver, opts: { budgetMs
   let residual: string[] = [];
   let first = true;
   for (let delay = 25; ; delay = Math.min(delay * 2, 400)) {
-    const live = await readLive(driver, desired, opts.scope ? rereadTouched(driver, opts.scope, first) : undefined, first ? opts.ahead : undefined);
+    const live = await readLive(driver, desired, { early: opts.scope && rereadTouched(driver, opts.scope, first), ahead: first ? opts.ahead : undefined });
     first = false;
     if (live.problems.length > 0) throw new VerificationError(`verification failed: ${live.problems.join('; ')}`, [...live.problems]);
     const { plan: p } = plan(desired, live);

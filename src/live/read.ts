@@ -14,18 +14,22 @@ import { normalize, pairingGaps, type LiveState } from './normalize.js';
  */
 export const HOST_ONLY: ReadonlySet<string> = new Set();
 
+export interface ReadOptions {
+  /** A snapshot already under way (plan's early read, verify's re-read of what apply touched). */
+  readonly early?: Promise<KernelSnapshot> | undefined;
+  /** Read only these namespaces ('host' included or not). */
+  readonly only?: ReadonlySet<string> | undefined;
+  /** Answers about the lab's pairs asked for meanwhile (nsidsAhead). */
+  readonly ahead?: Promise<Map<string, NsId[]>> | undefined;
+}
+
 /**
  * The kernel as the lab sees it: a snapshot (`early`, when one is already under way, e.g. started
  * before the file was read), plus the sysctls the lab names. Those are the only sysctls read,
  * and this is the one place that reads them. Veth pairs between namespaces are named here too.
  */
-export async function readKernel(
-  driver: Driver,
-  desired: Topology,
-  early?: Promise<KernelSnapshot>,
-  only?: ReadonlySet<string>,
-  ahead?: Promise<Map<string, NsId[]>>,
-): Promise<KernelSnapshot> {
+export async function readKernel(driver: Driver, desired: Topology, opts: ReadOptions = {}): Promise<KernelSnapshot> {
+  const { early, only, ahead } = opts;
   const keys = new Map<string, string[]>();
   for (const r of desired.resources.values()) if (r.kind === 'sysctl') keys.set(r.ns, [...(keys.get(r.ns) ?? []), r.key]);
   const snap = await pairVeths(driver, desired, await (early ?? driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) })), ahead);
@@ -117,8 +121,8 @@ function withNsids(snap: KernelSnapshot, nsids: ReadonlyMap<string, readonly NsI
 }
 
 /** Snapshot and normalize in one go, adopting the lab's own half-made objects from its journal. */
-export async function readLive(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>, ahead?: Promise<Map<string, NsId[]>>): Promise<LiveState> {
-  return normalize(await readKernel(driver, desired, early, undefined, ahead), desired.lab, readJournal(desired.lab));
+export async function readLive(driver: Driver, desired: Topology, opts: Omit<ReadOptions, 'only'> = {}): Promise<LiveState> {
+  return normalize(await readKernel(driver, desired, opts), desired.lab, readJournal(desired.lab));
 }
 
 /**
@@ -137,7 +141,7 @@ export async function readLiveForDestroy(driver: Driver, desired: Topology): Pro
     if (mine.get(name) === id) trusted.add(name);
     else if (!others.has(id)) only.add(name);
   }
-  return normalize(await readKernel(driver, desired, undefined, only), desired.lab, readJournal(desired.lab), trusted);
+  return normalize(await readKernel(driver, desired, { only }), desired.lab, readJournal(desired.lab), trusted);
 }
 
 /** Records the identities of the lab's namespaces, after an apply was verified (so they are its own and marked). */

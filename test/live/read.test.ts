@@ -35,7 +35,7 @@ describe('readKernel: pairing veths between namespaces', () => {
         throw new Error('no namespace should list its nsids');
       },
     });
-    const snap = await readKernel(d, chain, Promise.resolve(hostOnly));
+    const snap = await readKernel(d, chain, { early: Promise.resolve(hostOnly) });
     expect(asked).toEqual([
       ['r', 'h1'],
       ['r', 'h2'],
@@ -47,7 +47,7 @@ describe('readKernel: pairing veths between namespaces', () => {
     const never = async () => {
       throw new Error('nothing should be left to ask');
     };
-    const all = await readKernel(fakeDriver({ readSysctls, nsidsViaHost: never, readNsids: never }), chain, Promise.resolve(hostOnly), undefined, Promise.resolve(answers([['r', 'h1'], ['r', 'h2']])));
+    const all = await readKernel(fakeDriver({ readSysctls, nsidsViaHost: never, readNsids: never }), chain, { early: Promise.resolve(hostOnly), ahead: Promise.resolve(answers([['r', 'h1'], ['r', 'h2']])) });
     expect(normalize(all, 'chain').resources).toEqual(normalize(full, 'chain').resources);
     const asked: (readonly [string, string])[] = [];
     const d = fakeDriver({
@@ -55,7 +55,7 @@ describe('readKernel: pairing veths between namespaces', () => {
       nsidsViaHost: async (pairs) => (asked.push(...pairs), answers(pairs)),
       readNsids: never,
     });
-    const some = await readKernel(d, chain, Promise.resolve(hostOnly), undefined, Promise.resolve(answers([['r', 'h1']])));
+    const some = await readKernel(d, chain, { early: Promise.resolve(hostOnly), ahead: Promise.resolve(answers([['r', 'h1']])) });
     expect(asked).toContainEqual(['r', 'h2']);
     expect(normalize(some, 'chain').resources).toEqual(normalize(full, 'chain').resources);
   });
@@ -70,7 +70,7 @@ describe('readKernel: pairing veths between namespaces', () => {
         return new Map(names.map((n) => [n, [...full.namespaces.find((x) => x.ns === n)!.nsids!]]));
       },
     });
-    const snap = await readKernel(d, chain, Promise.resolve(hostOnly));
+    const snap = await readKernel(d, chain, { early: Promise.resolve(hostOnly) });
     expect(listed).toEqual([['h1', 'h2', 'r']]);
     expect(normalize(snap, 'chain').resources).toEqual(normalize(full, 'chain').resources);
   });

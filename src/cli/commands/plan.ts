@@ -19,8 +19,8 @@ export async function runPlan(o: CommandOptions, io: Io): Promise<number> {
   if (nf?.status === 'warn') io.err(`${io.errStyle.yellow('warning:')} ${nf.detail}\n  fix: ${nf.hint}\n`);
   // The JSON document (with digests of the file and the state) only where it is used.
   const doc = o.out !== undefined || o.json ? planDoc(plan, origin()) : undefined;
-  if (o.out !== undefined) {
-    writeFileSync(o.out, toJson(doc!));
+  if (doc && o.out !== undefined) {
+    writeFileSync(o.out, toJson(doc));
     io.err(`Saved the plan to ${o.out}. To apply exactly this plan: topo apply ${o.out}\n`);
   }
   io.out(doc && o.json ? toJson(doc) : renderPlan(plan, io.style));
