@@ -25,6 +25,12 @@ setTimeout(()=>{console.log('no answer within '+ms+' ms');process.exit(1)},Numbe
 c.on('connect',()=>{console.log('connected');process.exit(0)});
 c.on('error',(e)=>{console.log(e.code||e.message);process.exit(1)});`;
 
+/**
+ * Node, for the tcp test's ends, without the certificate bundle NODE_EXTRA_CA_CERTS would have it
+ * parse as it starts (60-80 ms, util/node-env.ts): they make plain TCP connections.
+ */
+const NODE = ['env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath];
+
 /** argv that runs a program inside a namespace (the host's own: as is). */
 export function inNamespace(ns: string, argv: readonly string[]): [string, string[]] {
   return ns === HOST ? [argv[0]!, argv.slice(1)] : ['ip', ['netns', 'exec', ns, ...argv]];
@@ -49,7 +55,7 @@ export class NsRunner {
   }
 
   connect(ns: string, address: string, port: number, timeoutMs: number): Promise<Outcome> {
-    return this.run(ns, [process.execPath, '-e', CONNECT_JS, address, String(port), String(timeoutMs)]);
+    return this.run(ns, [...NODE, '-e', CONNECT_JS, address, String(port), String(timeoutMs)]);
   }
 
   /** `ip -j route` for one prefix (exact) or the kernel's choice for an address (get). */
@@ -63,7 +69,7 @@ export class NsRunner {
 
   /** Starts a TCP listener on every address of the family; resolves once it listens. */
   listen(ns: string, port: number, family: 4 | 6): Promise<Listener | { error: string }> {
-    const [file, args] = inNamespace(ns, [process.execPath, '-e', LISTEN_JS, String(port), family === 6 ? '::' : '0.0.0.0']);
+    const [file, args] = inNamespace(ns, [...NODE, '-e', LISTEN_JS, String(port), family === 6 ? '::' : '0.0.0.0']);
     return new Promise((resolve) => {
       const p = startProcess(file, args, { stdio: 'pipe' });
       let out = '';

@@ -4,6 +4,7 @@ import { TopoError } from '../diag/errors.js';
 import { HOST } from '../model/resources.js';
 import type { Driver } from './driver.js';
 import { runToEnd, startProcess } from './ip-driver.js';
+import { withoutCaCerts } from '../util/node-env.js';
 
 /** Set in the environment of a topo that runs inside its own throwaway sandbox. */
 export const SANDBOX_ENV = 'TOPO_SANDBOX';
@@ -36,7 +37,7 @@ export async function runInSandbox(args: readonly string[]): Promise<number> {
     }
   }
   return new Promise((resolve, reject) => {
-    const p = startProcess('unshare', [...sandboxArgv(), '--', process.execPath, ...process.execArgv, main, ...args], { stdio: 'inherit', env: { ...process.env, [SANDBOX_ENV]: '1' } });
+    const p = startProcess('unshare', [...sandboxArgv(), '--', process.execPath, ...process.execArgv, main, ...args], { stdio: 'inherit', env: { ...withoutCaCerts(), [SANDBOX_ENV]: '1' } });
     // Ctrl-C (or a TERM) ends the sandbox at once: unshare dies, --kill-child takes its child,
     // and the PID namespace takes every other process, so nothing is left behind. There is
     // nothing to finish cleanly: the whole lab is throwaway. SIGKILL, because unshare ignores

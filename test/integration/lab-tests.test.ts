@@ -122,6 +122,14 @@ describe.skipIf(sandboxUnavailable || rootlessUnavailable)('rootless throwaway s
     expect(inside.stdout.split('\n').map((l) => l.split(' ')[0]).filter(Boolean).sort()).toEqual(['ns0', 'ns1']);
     const code = await sb.run([...asNobody, process.execPath, cli(), 'sandbox', lab, '--', 'sh', '-c', 'exit 3'], { env: { HOME: '/tmp' } });
     expect(code.exitCode).toBe(3);
+    // Run as the bin (its shebang): Node starts without NODE_EXTRA_CA_CERTS (it would warn that
+    // this file cannot be read, as would the sandbox's topo, started again by topo), and the
+    // user's command gets it back, spaces and all.
+    const certs = '/nonexistent/topo test certs.pem';
+    const env = await sb.run([...asNobody, cli(), 'sandbox', lab, '--', 'printenv', 'NODE_EXTRA_CA_CERTS'], { env: { HOME: '/tmp', NODE_EXTRA_CA_CERTS: certs } });
+    expect(env.exitCode, env.stderr).toBe(0);
+    expect(env.stdout.trim()).toBe(certs);
+    expect(env.stderr).not.toMatch(/extra certs/i);
     expect(await sb.state()).toEqual(before);
   });
 
