@@ -341,6 +341,6 @@ if (mn.length > 0) {
     ...mn.map((r) => `| ${r.n} | ${f(r.mnUp)} | ${f(r.apply)} | ${f(r.mnUp / r.apply)}× | ${f(r.mnDown)} | ${f(r.destroy)} | ${f(r.mnDown / r.destroy)}× |`),
   );
 } else {
-  out.push('', 'Mininet: not installed (Debian package mininet, with bridge-utils), not measured.');
+  out.push('', MININET ? 'Mininet: measured only on the star (--shapes without star).' : 'Mininet: not installed (Debian package mininet, with bridge-utils), not measured.');
 }
 console.log(out.join('\n'));
