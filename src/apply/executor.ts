@@ -42,36 +42,6 @@ export interface ExecuteHooks {
   fault?: Fault & { kill: () => void };
 }
 
-/** A wave as it runs: each batch with where it runs. The host may have more than one (shardNamespaces). */
-export type Run = readonly (readonly [string, readonly PlacedOp[]])[];
-
-/**
- * The first create wave's new namespaces, made by `shards` host batches at once in a wave of
- * their own (the kernel makes namespaces largely in parallel: IpDriver.netnsShards), ahead of the
- * rest of the host's batch (veths need their namespaces). Each batch takes whole steps in plan
- * order (a namespace's `netns add` and `netns set NAME auto` together), and a failure names its
- * own batch's step, as in any wave. When nothing else is left in the host's batch, it stays
- * whole: it ends with the host's read for verification, which must follow all of them.
- */
-export function shardNamespaces(waves: readonly Wave[], shards: number): Run[] {
-  const runs: Run[] = waves.map((w) => [...w]);
-  const first = runs[0];
-  const host = first?.find(([ns]) => ns === HOST)?.[1];
-  if (shards < 2 || !first || !host) return runs;
-  const making = (o: PlacedOp) => o.args[0] === 'netns' && (o.args[1] === 'add' || o.args[1] === 'set');
-  const made = host.filter(making);
-  const rest = host.filter((o) => !making(o));
-  if (made.length === 0 || rest.length === 0) return runs;
-  const steps = [...new Set(made.map((o) => o.step))];
-  const per = Math.ceil(steps.length / shards);
-  const lead: [string, PlacedOp[]][] = [];
-  for (let i = 0; i < steps.length; i += per) {
-    const mine = new Set(steps.slice(i, i + per));
-    lead.push([HOST, made.filter((o) => mine.has(o.step))]);
-  }
-  return [lead, first.map(([ns, list]) => [ns, ns === HOST ? rest : list] as const), ...runs.slice(1)];
-}
-
 /**
  * A fault at a position in the run's ip commands, counted from 0 in execution order (waves,
  * then batches, then lines): `kill-after:N` runs exactly N commands and then kills topo with
@@ -93,10 +63,7 @@ export function parseFault(text: string | undefined): Fault | undefined {
  */
 export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = {}): Promise<ApplyResult> {
   const ops = compilePlan(plan);
-  const scheduled = schedule(plan, ops);
-  const destroy = scheduled.destroy.map((w): Run => [...w]);
-  const making = scheduled.create[0]?.get(HOST)?.filter((o) => o.args[0] === 'netns' && o.args[1] === 'add').length ?? 0;
-  const create = shardNamespaces(scheduled.create, making > 1 ? (driver.netnsShards?.(making) ?? 1) : 1);
+  const { destroy, create } = schedule(plan, ops);
   const byId = new Map(plan.changes.map((c) => [c.id, c]));
   const remaining = ops.map((o) => o.length);
   const status: StepStatus[] = plan.steps.map(() => 'not-attempted');
@@ -112,11 +79,11 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   const readAfter = lastReads(create);
   const observed = new Map<string, NsSnapshot>();
   let opIndex = 0;
-  const runWaves = async (waves: Run[]): Promise<boolean> => {
+  const runWaves = async (waves: Wave[]): Promise<boolean> => {
     // Every wave's batches are known before the first runs (faults and reads included), so the
     // driver can prepare the next wave (its batch files and processes) while this one runs.
     const planned = waves.map((wave, w) => {
-      let batches = [...wave];
+      let batches = [...wave.entries()];
       const first = opIndex;
       opIndex += batches.reduce((n, [, l]) => n + l.length, 0);
       const f = hooks.fault;
@@ -143,8 +110,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
       const running = driver.runBatches(input);
       const next = planned[w + 1];
       if (next && !killAfterWave) driver.prepare?.(next.input);
-      // Numbered as scheduled: the namespaces' own wave, when split off, counts as part of wave 0.
-      hooks.onWaveStarted?.(waves === create ? Math.max(0, w - (create.length - scheduled.create.length)) : w, waves === create ? 'create' : 'destroy');
+      hooks.onWaveStarted?.(w, waves === create ? 'create' : 'destroy');
       const results = await running;
       batches.forEach(([ns, list], b) => {
         const r = results[b]!;
@@ -198,7 +164,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
  * their last batch, when no op running in another namespace (a veth made from the host with an
  * end here, a sysctl set through `netns exec`) touches them in that wave or later.
  */
-export function lastReads(create: readonly (Wave | Run)[]): Map<number, Set<string>> {
+export function lastReads(create: readonly Wave[]): Map<number, Set<string>> {
   const lastOwn = new Map<string, number>();
   const lastForeign = new Map<string, number>();
   create.forEach((wave, w) => {

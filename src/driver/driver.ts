@@ -57,11 +57,6 @@ export interface Driver {
    */
   prepare?(batches: readonly Batch[]): void;
   release?(): void;
-  /**
-   * Optional: how many host processes may make `count` new namespaces at once (the kernel makes
-   * them largely in parallel); 1 or absent: one batch makes them all.
-   */
-  netnsShards?(count: number): number;
   /** Which of these interfaces still exist in ns (for waiting out asynchronous teardown). */
   existing(ns: string, names: readonly string[]): Promise<string[]>;
   /** Each named namespace's identity (its nsfs inode), read without starting a process. */

@@ -145,14 +145,6 @@ const FAN_OUT_MIN = 6;
  * VM has 2 cores, so the bound itself is reasoned, not measured.
  */
 const MAX_STREAMS = 16;
-/**
- * New namespaces are made by up to this many host processes at once, each making at least
- * NETNS_SHARD_MIN of them. The kernel makes namespaces largely in parallel: 200 `netns add` (with
- * their `netns set NAME auto`) took 87 ms in one process, 59 in two, 61 in three and 60 in four
- * (bash, 2 cores, medians of 8). Each more process is a Node fork, so a few namespaces stay in one.
- */
-const MAX_NETNS_SHARDS = 4;
-const NETNS_SHARD_MIN = 16;
 
 /** The one module that starts processes: `ip` (and `sysctl` through `ip netns exec`). */
 export class IpDriver implements Driver {
@@ -175,8 +167,6 @@ export class IpDriver implements Driver {
   private readonly listNetns: () => string[];
   /** The text of /proc/self/net/dev, or undefined. Injectable likewise. */
   private readonly readNetDev: () => string | undefined;
-  /** Whether /run/netns is a mount point yet. Injectable likewise. */
-  private readonly netnsDirMounted: () => boolean;
 
   /**
    * concurrency: how many batch shares of a wave run at once (default: one per core, at least 2;
@@ -188,20 +178,11 @@ export class IpDriver implements Driver {
    * another), so on a machine with many cores more shares would cost more than they save.
    */
   constructor(
-    opts: {
-      exec?: Exec;
-      concurrency?: number;
-      readConcurrency?: number;
-      onCommand?: (ns: string, argv: readonly string[], input?: string) => void;
-      listNetns?: () => string[];
-      readNetDev?: () => string | undefined;
-      netnsDirMounted?: () => boolean;
-    } = {},
+    opts: { exec?: Exec; concurrency?: number; readConcurrency?: number; onCommand?: (ns: string, argv: readonly string[], input?: string) => void; listNetns?: () => string[]; readNetDev?: () => string | undefined } = {},
   ) {
     this.spawn = opts.exec ?? spawnExec;
     this.listNetns = opts.listNetns ?? listNetnsDir;
     this.readNetDev = opts.readNetDev ?? readProcNetDev;
-    this.netnsDirMounted = opts.netnsDirMounted ?? netnsDirIsMount;
     this.streams = opts.concurrency ?? Math.min(MAX_STREAMS, Math.max(2, availableParallelism()));
     this.readStreams = opts.readConcurrency ?? Math.min(MAX_STREAMS, 2 * this.streams);
     this.limit = limiter(this.readStreams);
@@ -542,16 +523,6 @@ export class IpDriver implements Driver {
     return this.spawn('ip', args, given, { json, ownGroup: true, timeoutMs: 2 * TIMEOUT_MS });
   }
 
-  /**
-   * How many host processes make `count` new namespaces (see MAX_NETNS_SHARDS). Only once
-   * /run/netns is a mount point: the first `ip netns add` on a machine makes it one, and two
-   * processes doing that at once would each mount it, one over the other.
-   */
-  netnsShards(count: number): number {
-    if (count < 2 * NETNS_SHARD_MIN || !this.netnsDirMounted()) return 1;
-    return Math.min(this.streams, MAX_NETNS_SHARDS, Math.floor(count / NETNS_SHARD_MIN));
-  }
-
   /** The file a fanned-out batch runs from, written once per batch (by prepare or on first use). */
   private batchFile(b: Batch): string {
     let file = this.batchFiles.get(b);
@@ -785,17 +756,6 @@ function readProcNetDev(): string | undefined {
     return readFileSync('/proc/self/net/dev', 'utf8');
   } catch {
     return undefined; // no procfs: ask ip
-  }
-}
-
-/** Whether /run/netns is a mount point (field 5 of /proc/self/mountinfo is the mount point). */
-function netnsDirIsMount(): boolean {
-  try {
-    return readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .some((l) => l.split(' ')[4] === NETNS_DIR);
-  } catch {
-    return false;
   }
 }
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { execute, shardNamespaces } from '../../src/apply/executor.js';
-import { schedule } from '../../src/apply/schedule.js';
-import { compilePlan } from '../../src/apply/compile.js';
-import { scratchDir } from '../support/scratch.js';
+import { execute } from '../../src/apply/executor.js';
 import { loadLab } from '../../src/config/load-lab.js';
 import type { BatchResult } from '../../src/driver/driver.js';
 import { fakeDriver } from '../support/fake-driver.js';
@@ -137,67 +132,4 @@ describe('execute', () => {
     const r = await execute(seedPlan(), d);
     expect([...r.observed]).toEqual([['ns0', state]]);
   });
-
-  it('makes many new namespaces in several host batches at once, in a wave before the rest of the host batch', async () => {
-    const p = starPlan(40);
-    const waves: string[][] = [];
-    const started: number[] = [];
-    const d = fakeDriver({
-      netnsShards: (n) => (n === 40 ? 2 : 1),
-      runBatches: async (bs) => {
-        waves.push(bs.map((b) => `${b.ns} ${b.lines[0]!.join(' ')} (${b.lines.length})${b.readAfter ? ' +read' : ''}`));
-        return bs.map(() => ({ exitCode: 0, stderr: '' }));
-      },
-    });
-    const r = await execute(p, d, { onWaveStarted: (w) => started.push(w) });
-    expect(r.status.every((s) => s === 'applied')).toBe(true);
-    // Whole namespaces in plan order, `netns add` with its `netns set NAME auto`: 20 each.
-    expect(waves[0]).toEqual(['host netns add n0 (40)', 'host netns add n27 (40)']);
-    expect(waves[1]).toEqual([expect.stringMatching(/^host link add name bb0 type bridge \(\d+\) \+read$/)]);
-    expect(waves[2]).toHaveLength(40);
-    // The hook counts waves as scheduled: the namespaces' own wave is part of wave 0.
-    expect(started).toEqual([0, 0, 1]);
-  });
-
-  it('says which namespaces a failing host batch of several made, and runs nothing after that wave', async () => {
-    const p = starPlan(40);
-    const runs: number[] = [];
-    const d = fakeDriver({
-      netnsShards: () => 2,
-      runBatches: async (bs) => {
-        runs.push(bs.length);
-        // The second batch fails at its third line (its second namespace's `netns add`).
-        return bs.map((_, k) => (k === 1 ? { exitCode: 1, failedLine: 3, stderr: 'Cannot create namespace file "/run/netns/n28": File exists\nCommand failed -:3\n' } : { exitCode: 0, stderr: '' }));
-      },
-    });
-    const r = await execute(p, d);
-    const netns = (s: string) => p.steps.flatMap((st, i) => (st.id.startsWith('netns/') && r.status[i] === s ? [st.id.slice('netns/'.length)] : []));
-    expect(runs).toEqual([2]);
-    expect(r.failure?.command).toBe('ip netns add n28');
-    expect(netns('failed')).toEqual(['n28']);
-    // Made (and given their nsid) but their lo not yet marked: started, not finished. That is
-    // all of the first batch's, whichever way it ran beside the second.
-    expect(netns('partial')).toHaveLength(21);
-    expect(netns('partial')).toContain('n0');
-    expect(netns('partial')).toContain('n27');
-    expect(netns('not-attempted')).toHaveLength(18);
-  });
-
-  it('keeps the host batch whole when it would be left with nothing but its read', () => {
-    const p = starPlan(40);
-    const { create } = schedule(p, compilePlan(p));
-    const onlyNamespaces = [new Map([['host', create[0]!.get('host')!.filter((o) => o.args[0] === 'netns')]]), ...create.slice(1)];
-    expect(shardNamespaces(onlyNamespaces, 2)[0]).toHaveLength(1);
-    expect(shardNamespaces(create, 1)).toEqual(create.map((w) => [...w]));
-    expect(shardNamespaces(create, 3)[0]!.map(([, ops]) => ops.length)).toEqual([28, 28, 24]);
-  });
 });
-
-/** A star of n namespaces on one host bridge, planned against an empty kernel. */
-function starPlan(n: number) {
-  const lab = join(scratchDir('topo-star-'), 'lab.yaml');
-  const nodes = Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [10.70.${i}.1/24] }\n`).join('');
-  const links = Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('');
-  writeFileSync(lab, `lab: star\nnodes:\n${nodes}bridges:\n  bb0: {}\nlinks:\n${links}`);
-  return plan(loadLab(lab).topology, normalize({ namespaces: [{ ns: HOST, links: [], addrs: [], routes: [], nsids: [] }], strays: [] }, 'star')).plan;
-}

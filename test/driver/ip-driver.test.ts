@@ -126,17 +126,6 @@ const shareOutput = (input: string) =>
 const NS_READ_NO_IDS = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n';
 
 describe('IpDriver', () => {
-  it('makes new namespaces in several processes only when there are enough, and only once /run/netns is a mount point', () => {
-    const d = (cores: number, mounted = true) => new IpDriver({ concurrency: cores, netnsDirMounted: () => mounted });
-    expect(d(2).netnsShards(200)).toBe(2);
-    expect(d(2).netnsShards(32)).toBe(2);
-    expect(d(2).netnsShards(31)).toBe(1);
-    // The first `ip netns add` on the machine mounts /run/netns: two at once would each mount it.
-    expect(d(2, false).netnsShards(200)).toBe(1);
-    expect(d(8).netnsShards(200)).toBe(4);
-    expect(d(8).netnsShards(50)).toBe(3);
-  });
-
   it('reads each namespace with one ip -j -d -batch process, and reports strays and vanished ones', async () => {
     const { exec, calls } = scripted((argv) => {
       if (argv[1] === 'junk') return { exitCode: 255, stderr: 'setting the network namespace "junk" failed: Invalid argument\n' };
