@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { verify } from '../../src/apply/verify.js';
+import { goneByName, verify } from '../../src/apply/verify.js';
+import { normalize } from '../../src/live/normalize.js';
+import { emptyLab, plan } from '../../src/plan/planner.js';
+import type { Plan } from '../../src/plan/types.js';
 import { loadLab } from '../../src/config/load-lab.js';
 import type { Driver } from '../../src/driver/driver.js';
 import type { KernelSnapshot } from '../../src/live/snapshot.js';
@@ -58,5 +61,35 @@ describe('verify', () => {
     const before: KernelSnapshot = { namespaces: [byNs.get('host')!], strays: [] };
     await verify(loadLab('examples/seed.yaml').topology, d, { budgetMs: 200, scope: { before, touched: new Set(['host', 'ns0', 'ns1']), observed: new Map([['ns0', byNs.get('ns0')!]]) } });
     expect(asked).toEqual([['host', 'ns1']]);
+  });
+});
+
+describe('goneByName', () => {
+  const destroyPlan = () => plan(emptyLab('seed'), normalize(recorded('seed-applied'), 'seed'), 'destroy').plan;
+  const kernel = (namespaces: string[], hostLinks: string[], asked: string[][] = []) =>
+    fakeDriver({
+      netnsIdentities: () => new Map(namespaces.map((n) => [n, `1:${n}`])),
+      existing: async (ns, names) => (asked.push([ns, ...names]), names.filter((n) => hostLinks.includes(n))),
+      snapshot: async () => {
+        throw new Error('no read');
+      },
+    });
+
+  it("checks a destroy of namespaces and the host's own links by name, with no read", async () => {
+    const asked: string[][] = [];
+    await expect(goneByName(destroyPlan(), kernel(['other'], ['lo', 'eth0'], asked))).resolves.toBe(true);
+    expect(asked).toEqual([['host', 'br0', 'veth0', 'veth1']]);
+  });
+
+  it('says no when a name is still there', async () => {
+    await expect(goneByName(destroyPlan(), kernel(['ns1'], []))).resolves.toBe(false);
+    await expect(goneByName(destroyPlan(), kernel([], ['veth1']))).resolves.toBe(false);
+  });
+
+  it('leaves to a read whatever did not go with a namespace or a host link', async () => {
+    const p = destroyPlan();
+    const route = { kind: 'route', id: 'route/host/10.9.0.0/24', ns: 'host', to: '10.9.0.0/24', via: '10.0.0.1' } as const;
+    const withRoute: Plan = { ...p, changes: [...p.changes, { id: route.id, kind: 'route', action: 'delete', before: route, reason: 'not in the file' }] };
+    await expect(goneByName(withRoute, kernel([], []))).resolves.toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { execute, parseFault, type ApplyResult, type Fault } from '../../apply/executor.js';
-import { touchedBy, verify } from '../../apply/verify.js';
+import { goneByName, touchedBy, verify } from '../../apply/verify.js';
 import type { LiveState } from '../../live/normalize.js';
 import { parseSavedPlan } from '../../config/load-plan.js';
 import { TopoError } from '../../diag/errors.js';
@@ -200,7 +200,9 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   const touched = touchedBy(plan);
   for (const t of before.tentative) touched?.add(t.slice(0, t.indexOf(':')));
   const remade = new Set(plan.changes.filter((c) => c.kind === 'netns' && c.action !== 'update').map((c) => c.id.slice('netns/'.length)));
-  await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched, observed: result.observed, remade }, ...(ahead ? { ahead } : {}) } : {});
+  if (!(plan.mode === 'destroy' && (await goneByName(plan, driver)))) {
+    await verify(plan.mode === 'destroy' ? emptyLab(plan.lab) : desired.topology, driver, touched ? { scope: { before: before.source, touched, observed: result.observed, remade }, ...(ahead ? { ahead } : {}) } : {});
+  }
   clearJournal(plan.lab);
   if (plan.mode === 'destroy') clearRecord(plan.lab);
   else recordNamespaces(driver, desired.topology);
