@@ -58,7 +58,7 @@ export async function goneByName(plan: Plan, driver: Driver): Promise<boolean> {
     if (c.action !== 'delete' || !r) return false;
     if (r.kind === 'netns') namespaces.push(r.name);
     else if (r.kind === 'bridge' && r.ns === HOST) hostLinks.push(r.name);
-    else if (r.kind === 'veth' && (r.a.ns === HOST || r.b.ns === HOST)) for (const e of [r.a, r.b]) e.ns === HOST && hostLinks.push(e.name);
+    else if (r.kind === 'veth' && (r.a.ns === HOST || r.b.ns === HOST)) hostLinks.push(...[r.a, r.b].filter((e) => e.ns === HOST).map((e) => e.name));
     else if (!c.impliedBy) return false;
   }
   const left = driver.netnsIdentities();
