@@ -53,14 +53,16 @@ export async function readKernel(driver: Driver, desired: Topology, opts: ReadOp
  * since a stale one would ask about another namespace.
  */
 async function pairVeths(driver: Driver, desired: Topology, snap: KernelSnapshot, ahead?: Promise<Map<string, NsId[]> | undefined>): Promise<KernelSnapshot> {
-  let open = new Set(pairingGaps(snap));
+  // Only the lab's own links need a peer named (normalize pairs nothing else).
+  const mine = { lab: desired.lab, journal: readJournal(desired.lab) };
+  let open = new Set(pairingGaps(snap, undefined, mine));
   if (open.size === 0) return snap;
   const partial = new Set<string>();
   const take = (answers: ReadonlyMap<string, readonly NsId[]>) => {
     const use = new Map([...answers].filter(([x]) => open.has(x)));
     snap = withNsids(snap, use, partial);
     for (const x of use.keys()) partial.add(x);
-    open = new Set(pairingGaps(snap, partial));
+    open = new Set(pairingGaps(snap, partial, mine));
   };
   const early = await ahead?.catch(() => undefined);
   if (early) take(early);

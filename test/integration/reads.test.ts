@@ -59,4 +59,24 @@ describe.skipIf(sandboxUnavailable)('veth pairs between namespaces the read took
     expect(bIds.find((x) => x.nsid === bLinks.find((l) => l.ifname === 'l')!.link_netnsid)?.name).toBe('a');
     expect(bIds.find((x) => x.nsid === bLinks.find((l) => l.ifname === 'r')!.link_netnsid)?.name).toBe('c');
   });
+
+  it("leaves another lab's pairs alone: a small lab's plan lists no nsids in the other lab's namespaces", async () => {
+    const sb = sandbox();
+    const dir = scratchDir('topo-pairs-');
+    const chain = join(dir, 'chain.yaml');
+    const solo = join(dir, 'solo.yaml');
+    writeFileSync(chain, lab(['a:r, b:l', 'b:r, c:l', 'c:r, d:l', 'd:r, e:l', 'e:r, f:l', 'f:r, g:l', 'g:r, h:l']));
+    writeFileSync(solo, 'lab: solo\nnodes:\n  x: {}\n  y: {}\nlinks:\n  - endpoints: [x:e0, y:e0]\n');
+    expect((await sb.topo('apply', '-y', chain)).exitCode).toBe(0);
+    expect((await sb.topo('apply', '-y', solo)).exitCode).toBe(0);
+    const v = await sb.topo('plan', '-v', solo);
+    expect(v.exitCode, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^No changes\./m);
+    // It reads the chain's namespaces (topo sees the whole machine), but pairs only its own veth:
+    // one question to the host, and no namespace lists its nsids.
+    expect(v.stderr).toMatch(/netns exec a ip -j -d -batch/);
+    expect(v.stderr.match(/netns list-id target-nsid \d+ nsid \d+/g)).toHaveLength(1);
+    expect(v.stderr).not.toMatch(/ip -j netns list-id/);
+    expect((await sb.topo('plan', chain)).stdout).toMatch(/^No changes\./m);
+  });
 });

@@ -76,6 +76,18 @@ describe('readKernel: pairing veths between namespaces', () => {
   });
 });
 
+describe("readKernel: another lab's veths", () => {
+  it('are not paired: no namespace of theirs lists its nsids, and the host is asked nothing', async () => {
+    const never = async () => {
+      throw new Error("another lab's pairs are not this lab's business");
+    };
+    // The chain's namespaces and veths, marked as the chain's, read for the seed lab.
+    const snap = await readKernel(fakeDriver({ readSysctls, nsidsViaHost: never, readNsids: never }), loadLab('examples/seed.yaml').topology, { early: Promise.resolve(hostOnly) });
+    expect(snap).toEqual(hostOnly);
+    expect(normalize(snap, 'seed').resources.size).toBe(0);
+  });
+});
+
 describe('verify: the host nsids it hands on', () => {
   it('drops the kept host nsids of namespaces apply made or deleted, which may be stale', async () => {
     const given: (readonly NsId[] | undefined)[] = [];
