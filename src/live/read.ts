@@ -29,10 +29,12 @@ export interface ReadOptions {
  * and this is the one place that reads them. Veth pairs between namespaces are named here too.
  */
 export async function readKernel(driver: Driver, desired: Topology, opts: ReadOptions = {}): Promise<KernelSnapshot> {
-  const { early, only, ahead } = opts;
+  const { early, ahead } = opts;
   const keys = new Map<string, string[]>();
   for (const r of desired.resources.values()) if (r.kind === 'sysctl') keys.set(r.ns, [...(keys.get(r.ns) ?? []), r.key]);
-  const snap = await pairVeths(driver, desired, await (early ?? driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) })), ahead);
+  const only = opts.only ?? labScope(driver, desired);
+  const read = early ? inScope(await early, only) : await driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) });
+  const snap = await pairVeths(driver, desired, read, ahead);
   const namespaces = await Promise.all(
     snap.namespaces.map(async (n) => {
       const k = keys.get(n.ns);
@@ -40,6 +42,30 @@ export async function readKernel(driver: Driver, desired: Topology, opts: ReadOp
     }),
   );
   return { ...snap, namespaces };
+}
+
+/**
+ * What a lab's read takes when other labs have recorded their namespaces (lock/netns-record.ts):
+ * the host and every namespace, except those another lab recorded, identity and all, whose name
+ * this file does not want. Nothing of this lab's is in them (topo makes a lab's veths between its
+ * own namespaces and the host), and reading them was O(N) work for nothing: a 2-namespace lab's
+ * apply beside a 200-namespace lab read all 202. A wanted name is read whoever holds it, so that
+ * a clash is still reported as such. Undefined: no other lab recorded anything; read all.
+ * plan's early read starts before the lab is known and takes everything; the same scope is then
+ * cut from it, so that plan and apply see the same kernel (a saved plan's digest depends on it).
+ */
+export function labScope(driver: Driver, desired: Topology, dir?: string): Set<string> | undefined {
+  const others = othersRecorded(desired.lab, dir);
+  if (others.size === 0) return undefined;
+  const wanted = new Set([...desired.resources.values()].flatMap((r) => (r.kind === 'netns' ? [r.name] : [])));
+  const only = new Set<string>([HOST]);
+  for (const [name, id] of driver.netnsIdentities()) if (wanted.has(name) || !others.has(id)) only.add(name);
+  return only;
+}
+
+/** The snapshot without the namespaces outside `only` (strays, which are not namespaces, stay). */
+function inScope(snap: KernelSnapshot, only: ReadonlySet<string> | undefined): KernelSnapshot {
+  return only ? { ...snap, namespaces: snap.namespaces.filter((n) => only.has(n.ns)) } : snap;
 }
 
 /**

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../../src/apply/verify.js';
 import { loadLab } from '../../src/config/load-lab.js';
-import { readKernel } from '../../src/live/read.js';
+import { labScope, readKernel } from '../../src/live/read.js';
+import { writeRecord } from '../../src/lock/netns-record.js';
+import { scratchDir } from '../support/scratch.js';
 import { normalize } from '../../src/live/normalize.js';
 import type { KernelSnapshot, NsId } from '../../src/live/snapshot.js';
 import { HOST } from '../../src/model/resources.js';
@@ -85,6 +87,21 @@ describe("readKernel: another lab's veths", () => {
     const snap = await readKernel(fakeDriver({ readSysctls, nsidsViaHost: never, readNsids: never }), loadLab('examples/seed.yaml').topology, { early: Promise.resolve(hostOnly) });
     expect(snap).toEqual(hostOnly);
     expect(normalize(snap, 'seed').resources.size).toBe(0);
+  });
+});
+
+describe('labScope', () => {
+  it("leaves out the namespaces another lab recorded, identity and all, unless the file wants the name", () => {
+    const dir = scratchDir('topo-scope-');
+    const d = fakeDriver({ netnsIdentities: () => new Map([['ns0', '1:1'], ['b1', '2:2'], ['b2', '3:3'], ['ns1', '4:4'], ['made-by-hand', '5:5'], ['b3', '9:9']]) });
+    const seed = loadLab('examples/seed.yaml').topology;
+    // No other lab recorded anything: everything is read, as always.
+    expect(labScope(d, seed, dir)).toBeUndefined();
+    writeRecord('seed', new Map([['ns0', '1:1']]), dir);
+    expect(labScope(d, seed, dir)).toBeUndefined();
+    // Lab b recorded b1, b2 and ns1 (a clash with a name the seed wants), and b3 under another identity.
+    writeRecord('b', new Map([['b1', '2:2'], ['b2', '3:3'], ['ns1', '4:4'], ['b3', '8:8']]), dir);
+    expect([...labScope(d, seed, dir)!].sort()).toEqual(['b3', 'host', 'made-by-hand', 'ns0', 'ns1']);
   });
 });
 
