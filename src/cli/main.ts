@@ -11,6 +11,8 @@ import type { Io } from './io.js';
 import { effectiveCaps, hasPrivileges } from './preflight.js';
 import { inSandbox } from '../driver/sandbox.js';
 import { restoreCaCerts } from '../util/node-env.js';
+import { recordedLabs } from '../lock/netns-record.js';
+import type { KernelSnapshot } from '../live/snapshot.js';
 
 /** argv → exit code. The only place that catches everything and the only process.exit. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -62,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // see through this VM's noise. Only with the privileges the read needs (without them the
   // command stops with a clear error anyway); not with -v, whose command log would interleave.
   // Only the host's nsids, as every lab read (live/read.ts, HOST_ONLY).
-  const early = ((o.command === 'plan' && !o.destroy) || o.command === 'drift') && !o.verbose && hasPrivileges(effectiveCaps()) ? getDriver().snapshot({ nsids: new Set() }) : undefined;
+  const early = ((o.command === 'plan' && !o.destroy) || o.command === 'drift') && !o.verbose && hasPrivileges(effectiveCaps()) ? earlyRead(getDriver(), o.file) : undefined;
   early?.catch(() => undefined); // surfaced where it is awaited
   const { dispatch } = await import('./dispatch.js');
   const io: Io = {
@@ -97,6 +99,23 @@ export async function main(argv: readonly string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * plan's and drift's early read. A lab's read leaves out other labs' recorded namespaces
+ * (live/read.ts, labScope), which this read, made before the lab is parsed, can only do when the
+ * lab cache already knows the file; it is looked at only when two labs or more have records (one
+ * is then surely another's), so that a lone lab's read starts as early as ever.
+ */
+async function earlyRead(driver: IpDriver, file: string): Promise<KernelSnapshot> {
+  let only: Set<string> | undefined;
+  if (recordedLabs() >= 2) {
+    const [{ peekLabCached }, { labScope }] = await Promise.all([import('../config/lab-cache.js'), import('../live/read.js')]);
+    const topology = peekLabCached(file);
+    only = topology && labScope(driver, topology);
+  }
+  const snap = await driver.snapshot({ nsids: new Set(), ...(only ? { only } : {}) });
+  return only ? { ...snap, only } : snap;
 }
 
 restoreCaCerts();

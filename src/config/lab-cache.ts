@@ -49,6 +49,15 @@ export async function loadLabCached(path: string, opts: Options = {}): Promise<L
   return lab;
 }
 
+/** The cached model of this file as it is now, without parsing it (undefined: not cached, or unreadable). */
+export function peekLabCached(path: string, opts: Options = {}): LoadedLab['topology'] | undefined {
+  try {
+    return lookUp(path, opts).hit?.topology;
+  } catch {
+    return undefined; // the real load reports it
+  }
+}
+
 function lookUp(path: string, opts: Options) {
   const source = loadLabFile(path);
   const build = opts.fresh ? undefined : opts.build ?? buildId();

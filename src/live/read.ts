@@ -33,7 +33,10 @@ export async function readKernel(driver: Driver, desired: Topology, opts: ReadOp
   const keys = new Map<string, string[]>();
   for (const r of desired.resources.values()) if (r.kind === 'sysctl') keys.set(r.ns, [...(keys.get(r.ns) ?? []), r.key]);
   const only = opts.only ?? labScope(driver, desired);
-  const read = early ? inScope(await early, only) : await driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) });
+  const got = await early;
+  // An early read limited to less than this read needs (the kernel changed meanwhile) is read again.
+  const covered = got && (!got.only || (only !== undefined && [...only].every((n) => got.only!.has(n))));
+  const read = covered ? inScope(got, only) : await driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) });
   const snap = await pairVeths(driver, desired, read, ahead);
   const namespaces = await Promise.all(
     snap.namespaces.map(async (n) => {
@@ -51,8 +54,10 @@ export async function readKernel(driver: Driver, desired: Topology, opts: ReadOp
  * own namespaces and the host), and reading them was O(N) work for nothing: a 2-namespace lab's
  * apply beside a 200-namespace lab read all 202. A wanted name is read whoever holds it, so that
  * a clash is still reported as such. Undefined: no other lab recorded anything; read all.
- * plan's early read starts before the lab is known and takes everything; the same scope is then
- * cut from it, so that plan and apply see the same kernel (a saved plan's digest depends on it).
+ * plan's early read starts before the lab is parsed: it takes this scope when the lab cache
+ * already knows the file and two labs or more have records (one is surely another's), and
+ * everything otherwise. The scope is then cut from it, so that plan and apply see the same
+ * kernel (a saved plan's digest depends on it).
  */
 export function labScope(driver: Driver, desired: Topology, dir?: string): Set<string> | undefined {
   const others = othersRecorded(desired.lab, dir);

@@ -69,4 +69,6 @@ export interface KernelSnapshot {
   readonly namespaces: readonly NsSnapshot[];
   /** Entries of /run/netns that are not usable namespaces, with the reason. */
   readonly strays: readonly { readonly name: string; readonly reason: string }[];
+  /** The namespaces ('host' included) a read was limited to, where it was (plan's early read). */
+  readonly only?: ReadonlySet<string>;
 }

@@ -43,6 +43,15 @@ export function othersRecorded(lab: string, dir = LOCK_DIR): Set<string> {
   return out;
 }
 
+/** How many labs have a record: with two or more, some lab's read can leave another's namespaces out. */
+export function recordedLabs(dir = LOCK_DIR): number {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.netns')).length;
+  } catch {
+    return 0;
+  }
+}
+
 /** Replaces the lab's record. Call with the lab's lock held. */
 export function writeRecord(lab: string, identities: ReadonlyMap<string, string>, dir = LOCK_DIR): void {
   if (identities.size === 0) return clearRecord(lab, dir);

@@ -105,6 +105,35 @@ describe('labScope', () => {
   });
 });
 
+describe('readKernel: an early read limited to a scope', () => {
+  const chainNs = new Set(['host', 'h1', 'h2', 'r']);
+  it('is used, cut to what this read needs, when it covers it', async () => {
+    const d = fakeDriver({
+      readSysctls,
+      nsidsViaHost: async (pairs) => answers(pairs),
+      snapshot: async () => {
+        throw new Error('no second read');
+      },
+    });
+    const early = { ...hostOnly, only: new Set([...chainNs, 'elsewhere']) };
+    const snap = await readKernel(d, chain, { early: Promise.resolve(early), only: chainNs });
+    expect(normalize(snap, 'chain').resources).toEqual(normalize(full, 'chain').resources);
+  });
+
+  it('is read again when it took less than this read needs (the kernel changed meanwhile)', async () => {
+    const asked: (ReadonlySet<string> | undefined)[] = [];
+    const d = fakeDriver({
+      readSysctls,
+      nsidsViaHost: async (pairs) => answers(pairs),
+      snapshot: async (req) => (asked.push(req?.only), hostOnly),
+    });
+    const early = { ...hostOnly, namespaces: hostOnly.namespaces.filter((n) => n.ns !== 'r'), only: new Set(['host', 'h1', 'h2']) };
+    const snap = await readKernel(d, chain, { early: Promise.resolve(early), only: chainNs });
+    expect(asked).toEqual([chainNs]);
+    expect(normalize(snap, 'chain').resources).toEqual(normalize(full, 'chain').resources);
+  });
+});
+
 describe('verify: the host nsids it hands on', () => {
   it('drops the kept host nsids of namespaces apply made or deleted, which may be stale', async () => {
     const given: (readonly NsId[] | undefined)[] = [];
