@@ -21,6 +21,8 @@ export interface ReadOptions {
   readonly only?: ReadonlySet<string> | undefined;
   /** Answers about the lab's pairs asked for meanwhile (nsidsAhead). */
   readonly ahead?: Promise<Map<string, NsId[]>> | undefined;
+  /** The lab's journal, when the caller has read it already (normalize needs it too). */
+  readonly journal?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function readKernel(driver: Driver, desired: Topology, opts: ReadOp
   // An early read limited to less than this read needs (the kernel changed meanwhile) is read again.
   const covered = got && (!got.only || (only !== undefined && [...only].every((n) => got.only!.has(n))));
   const read = covered ? inScope(got, only) : await driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) });
-  const snap = await pairVeths(driver, desired, read, ahead);
+  const snap = await pairVeths(driver, desired, read, opts.journal ?? readJournal(desired.lab), ahead);
   const namespaces = await Promise.all(
     snap.namespaces.map(async (n) => {
       const k = keys.get(n.ns);
@@ -83,9 +85,9 @@ function inScope(snap: KernelSnapshot, only: ReadonlySet<string> | undefined): K
  * nsids come with the snapshot: they must be current (verify drops those it cannot vouch for),
  * since a stale one would ask about another namespace.
  */
-async function pairVeths(driver: Driver, desired: Topology, snap: KernelSnapshot, ahead?: Promise<Map<string, NsId[]> | undefined>): Promise<KernelSnapshot> {
+async function pairVeths(driver: Driver, desired: Topology, snap: KernelSnapshot, journal: ReadonlySet<string>, ahead?: Promise<Map<string, NsId[]> | undefined>): Promise<KernelSnapshot> {
   // Only the lab's own links need a peer named (normalize pairs nothing else).
-  const mine = { lab: desired.lab, journal: readJournal(desired.lab) };
+  const mine = { lab: desired.lab, journal };
   let open = new Set(pairingGaps(snap, undefined, mine));
   if (open.size === 0) return snap;
   const partial = new Set<string>();
@@ -154,8 +156,9 @@ function withNsids(snap: KernelSnapshot, nsids: ReadonlyMap<string, readonly NsI
 }
 
 /** Snapshot and normalize in one go, adopting the lab's own half-made objects from its journal. */
-export async function readLive(driver: Driver, desired: Topology, opts: Omit<ReadOptions, 'only'> = {}): Promise<LiveState> {
-  return normalize(await readKernel(driver, desired, opts), desired.lab, readJournal(desired.lab));
+export async function readLive(driver: Driver, desired: Topology, opts: Omit<ReadOptions, 'only' | 'journal'> = {}): Promise<LiveState> {
+  const journal = readJournal(desired.lab);
+  return normalize(await readKernel(driver, desired, { ...opts, journal }), desired.lab, journal);
 }
 
 /**
@@ -174,7 +177,8 @@ export async function readLiveForDestroy(driver: Driver, desired: Topology): Pro
     if (mine.get(name) === id) trusted.add(name);
     else if (!others.has(id)) only.add(name);
   }
-  return normalize(await readKernel(driver, desired, { only }), desired.lab, readJournal(desired.lab), trusted);
+  const journal = readJournal(desired.lab);
+  return normalize(await readKernel(driver, desired, { only, journal }), desired.lab, journal, trusted);
 }
 
 /** Records the identities of the lab's namespaces, after an apply was verified (so they are its own and marked). */

@@ -33,22 +33,21 @@ export function readRecord(lab: string, dir = LOCK_DIR): Map<string, string> {
 /** Every identity some other lab recorded: namespaces this lab need not read to know they are not its own. */
 export function othersRecorded(lab: string, dir = LOCK_DIR): Set<string> {
   const out = new Set<string>();
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.netns') && f !== `${lab}.netns`);
-  } catch {
-    return out;
-  }
-  for (const f of files) for (const id of readRecord(f.slice(0, -'.netns'.length), dir).values()) out.add(id);
+  for (const other of labsRecorded(dir)) if (other !== lab) for (const id of readRecord(other, dir).values()) out.add(id);
   return out;
 }
 
 /** How many labs have a record: with two or more, some lab's read can leave another's namespaces out. */
 export function recordedLabs(dir = LOCK_DIR): number {
+  return labsRecorded(dir).length;
+}
+
+/** The labs that have a record here. */
+function labsRecorded(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.netns')).length;
+    return readdirSync(dir).flatMap((f) => (f.endsWith('.netns') ? [f.slice(0, -'.netns'.length)] : []));
   } catch {
-    return 0;
+    return [];
   }
 }
 
