@@ -57,7 +57,10 @@ export interface Driver {
    */
   prepare?(batches: readonly Batch[]): void;
   release?(): void;
-  /** Which of these interfaces still exist in ns (for waiting out asynchronous teardown). */
+  /**
+   * Which of these interfaces still exist in ns (for waiting out asynchronous teardown). For the
+   * host it must start no process: destroy polls it every few milliseconds.
+   */
   existing(ns: string, names: readonly string[]): Promise<string[]>;
   /** Each named namespace's identity (its nsfs inode), read without starting a process. */
   netnsIds(names: readonly string[]): Map<string, number>;
