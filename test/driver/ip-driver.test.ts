@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
 import fc from 'fast-check';
-import { IpDriver, JsonLines, batchLine, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
+import { IpDriver, JsonLines, batchLine, onPath, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
 import { tmpdir } from 'node:os';
 import { scratchDir } from '../support/scratch.js';
 
@@ -95,19 +95,20 @@ describe('explainIpError', () => {
 
 /** A scripted `ip`: answers by argv, records every call. */
 /** A driver whose scratch directory goes when the test ends. */
+/** A driver whose shares use `netns exec` lines unless a test asks for nsenter. */
 function driver(opts: ConstructorParameters<typeof IpDriver>[0]): IpDriver {
-  const d = new IpDriver(opts);
+  const d = new IpDriver({ nsenter: false, ...opts });
   onTestFinished(() => d.dispose());
   return d;
 }
 
 function scripted(answers: (argv: readonly string[], input?: string) => { exitCode?: number; stdout?: string; stderr?: string }) {
-  const calls: { argv: readonly string[]; input?: string }[] = [];
+  const calls: { file: string; argv: readonly string[]; input?: string }[] = [];
   const exec: Exec = async (file, argv, given) => {
-    expect(file).toBe('ip');
+    expect(['ip', 'xargs']).toContain(file);
     // A prepared wave's process gets its input later, when runBatches runs the wave.
     const input = await given;
-    calls.push({ argv, ...(input !== undefined ? { input } : {}) });
+    calls.push({ file, argv, ...(input !== undefined ? { input } : {}) });
     const a = answers(argv, input);
     return { exitCode: a.exitCode ?? 0, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
   };
@@ -120,7 +121,7 @@ const shareOutput = (input: string) =>
   input
     .trim()
     .split('\n')
-    .map((l) => (l.startsWith('netns exec') ? (l.endsWith('read-nsids.batch') ? NS_READ : NS_READ_NO_IDS) : l === 'link show' ? '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n' : '[]\n'))
+    .map((l) => (l.startsWith('netns exec') || l.startsWith('--net=') ? (l.endsWith('read-nsids.batch') ? NS_READ : NS_READ_NO_IDS) : l === 'link show' ? '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n' : '[]\n'))
     .join('');
 /** The same read without nsids: three documents. */
 const NS_READ_NO_IDS = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n';
@@ -175,7 +176,7 @@ describe('IpDriver', () => {
     const { exec, calls } = scripted(() => ({ exitCode: 1, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' }));
     const r = await driver({ exec }).runBatch('ns0', [['link', 'add', 'name', 'x', 'type', 'bridge'], ['link', 'add', 'name', 'x', 'type', 'bridge']]);
     expect(r).toMatchObject({ exitCode: 1, failedLine: 2 });
-    expect(calls[0]).toEqual({ argv: ['-n', 'ns0', '-batch', '-'], input: 'link add name x type bridge\nlink add name x type bridge\n' });
+    expect(calls[0]).toEqual({ file: 'ip', argv: ['-n', 'ns0', '-batch', '-'], input: 'link add name x type bridge\nlink add name x type bridge\n' });
   });
 });
 
@@ -202,6 +203,40 @@ describe('IpDriver fan-out', () => {
     expect(shares[1]!.input).toMatch(/^netns exec e /);
     // Only the two shares: no process per namespace, none for the host or the listing.
     expect(calls).toHaveLength(2);
+  });
+
+  it('reads through `xargs -L 1 nsenter` shares where both tools are there: each namespace joined by its /run/netns entry, the host by its own', async () => {
+    const { exec, calls } = scripted((argv, input) => (argv.join(' ') === '-L 1 nsenter' ? { stdout: shareOutput(input!) } : { stdout: NS_READ }));
+    const d = driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, nsenter: true });
+    const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
+    expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
+    expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
+    expect(calls.map((c) => c.file)).toEqual(['xargs', 'xargs']);
+    expect(calls[0]!.input).toMatch(
+      /^--net=\/run\/netns\/a ip -j -d -batch \S+\/read\.batch\n--net=\/run\/netns\/b ip -j -d -batch \S+\/read-nsids\.batch\n(--net=\/run\/netns\/[cd] ip -j -d -batch \S+\n){2}--net=\/proc\/self\/ns\/net ip -j -d -batch \S+\/read-nsids\.batch\n$/,
+    );
+    expect(calls[1]!.input).toMatch(/^--net=\/run\/netns\/e /);
+  });
+
+  it('reads a namespace of an nsenter share that failed on its own, like a `netns exec` share', async () => {
+    const { exec, calls } = scripted((argv, input) => {
+      if (argv.join(' ') === '-L 1 nsenter') {
+        // xargs goes on past a command that fails, and ends with 123.
+        if (input!.includes('/run/netns/b ')) return { exitCode: 123, stdout: NS_READ_NO_IDS + NS_READ_NO_IDS, stderr: 'nsenter: cannot open /run/netns/b: No such file or directory\n' };
+        return { stdout: shareOutput(input!) };
+      }
+      if (argv[1] === 'b') return { exitCode: 1, stderr: 'Cannot open network namespace "b": No such file or directory\n' };
+      return { stdout: NS_READ };
+    });
+    const snap = await driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, nsenter: true }).snapshot();
+    expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(calls.filter((c) => c.argv[0] === '-n').map((c) => c.argv[1])).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('finds xargs and nsenter on PATH without starting anything', () => {
+    expect(onPath('sh', '/nonexistent:/bin')).toBe(true);
+    expect(onPath('sh', '/nonexistent')).toBe(false);
+    expect(onPath('no-such-tool-here', '/bin:/usr/bin')).toBe(false);
   });
 
   it('reads in twice as many shares as a wave runs batches in, unless told otherwise', async () => {
