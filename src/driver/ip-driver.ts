@@ -62,12 +62,17 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       // Error texts are matched by classify.ts: keep them in English.
       env: { ...process.env, LC_ALL: 'C' },
-      timeout: opts.timeoutMs ?? TIMEOUT_MS,
       // A terminal's Ctrl-C goes to its whole foreground process group: it killed the running
       // `ip` mid-batch, and apply reported a failure and "Applied (0)" where namespaces had been
       // made. In a group of its own, topo alone gets it, and finishes the running step as it says.
       detached: opts.ownGroup === true,
     });
+    // Our own timer, not spawn's `timeout`: Node clears that one on 'exit' only, which a program
+    // that is not there (ENOENT) never emits, and the timer then held topo for the whole timeout
+    // (120 s) after its work was done: apply with iptables missing from PATH, where br_netfilter
+    // made it look at the firewall. 'close' comes in every case.
+    const timer = setTimeout(() => p.kill('SIGTERM'), opts.timeoutMs ?? TIMEOUT_MS);
+    p.once('close', () => clearTimeout(timer));
     if (opts.ownGroup) {
       running.add(p);
       p.on('exit', () => running.delete(p));

@@ -69,6 +69,35 @@ describe('stopRunning', () => {
   });
 });
 
+describe('spawnExec', () => {
+  // Only the timers: the processes and their pipes run for real.
+  const fakeTimers = () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => void vi.useRealTimers());
+  };
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('leaves no timer behind for a program that is not there (Node\'s own `timeout` option did, for its whole length)', async () => {
+    fakeTimers();
+    await expect(spawnExec('no-such-program-topo', [], undefined, { timeoutMs: 60_000 })).rejects.toThrow(/no-such-program-topo not found/);
+    await settle();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('ends a process that outlives its time, and clears the timer of one that does not', async () => {
+    fakeTimers();
+    const done = await spawnExec(process.execPath, ['-e', ''], undefined, { timeoutMs: 60_000 });
+    expect(done).toMatchObject({ exitCode: 0 });
+    expect(vi.getTimerCount()).toBe(0);
+    const long = spawnExec(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], undefined, { timeoutMs: 200 });
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(200);
+    expect(await long).toMatchObject({ exitCode: 143 });
+  });
+});
+
 describe('scratchBase', () => {
   it('puts batch files on the tmpfs /dev/shm unless TMPDIR names a place, and falls back to the temporary directory', () => {
     const shm = scratchDir('topo-shm-');
