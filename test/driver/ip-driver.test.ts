@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
 import fc from 'fast-check';
-import { IpDriver, JsonLines, batchLine, onPath, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
+import { IpDriver, JsonLines, batchLine, enteredOutcomes, onPath, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
 import { tmpdir } from 'node:os';
 import { scratchDir } from '../support/scratch.js';
 
@@ -391,5 +391,49 @@ describe('IpDriver fan-out', () => {
     expect(r[3]).toEqual({ exitCode: 1, failedLine: 2, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' });
     expect(r[4]).toMatchObject({ notRun: true });
     expect(r.slice(5).every((x) => x.exitCode === 0)).toBe(true);
+  });
+
+  it('runs a wave through `xargs -t -L 1 nsenter` shares: every batch has its own outcome, and reads come from those that ran to their end', async () => {
+    const { exec, calls } = scripted((argv, input) => {
+      if (argv[0] !== '-t') return {};
+      const lines = input!.trim().split('\n');
+      // The share of a, b, c, d: c fails at its line 2, nothing else does.
+      const echo = lines.map((l) => `nsenter '${l.split(' ')[0]}' ${l.split(' ').slice(1).join(' ')}`);
+      if (!input!.includes('/run/netns/a ')) return { stdout: NS_READ_NO_IDS.repeat(lines.length), stderr: echo.join('\n') + '\n' };
+      const fileOfC = lines[2]!.split(' ').pop()!;
+      return { exitCode: 123, stdout: NS_READ_NO_IDS.repeat(3), stderr: `${echo[0]}\n${echo[1]}\n${echo[2]}\nRTNETLINK answers: File exists\nCommand failed ${fileOfC}:2\n${echo[3]}\n` };
+    });
+    const batch = (ns: string) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up'], ['addr', 'add', '10.0.0.1/24', 'dev', 'lo']], readAfter: true, nsids: false });
+    const d = driver({ exec, concurrency: 2, nsenter: true });
+    const r = await d.runBatches(names.map(batch));
+    d.dispose();
+    expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['xargs -t -L 1 nsenter', 'xargs -t -L 1 nsenter']);
+    expect(calls[0]!.input).toMatch(/^--net=\/run\/netns\/a ip -j -d -batch \S+\n--net=\/run\/netns\/b ip -j -d -batch \S+\n/);
+    const [a, b, c, dd, e] = r;
+    expect(c).toEqual({ exitCode: 1, failedLine: 2, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' });
+    // xargs went on past c: d ran, and the reads are those of a, b and d.
+    expect([a, b, dd, e].map((x) => [x!.exitCode, x!.state?.ns])).toEqual([[0, 'a'], [0, 'b'], [0, 'd'], [0, 'e']]);
+    expect(r.filter((x) => x.notRun)).toEqual([]);
+  });
+
+  it('tells from xargs -t what each batch of a share came to', () => {
+    const files = ['/s/b0.batch', '/s/b1.batch', '/s/b2.batch', '/s/b3.batch'];
+    const echo = (ns: string, f: string) => `nsenter '--net=/run/netns/${ns}' ip -batch ${f}`;
+    // What findutils 4.9 and util-linux printed for: fine, a namespace that is gone, line 2 failing, fine.
+    const stderr = [echo('a', files[0]!), echo('zz', files[1]!), 'nsenter: cannot open /run/netns/zz: No such file or directory', echo('b', files[2]!), 'Cannot find device "nope"', `Command failed ${files[2]}:2`, echo('b', files[3]!), ''].join('\n');
+    expect(enteredOutcomes(files, { exitCode: 123, stderr })).toEqual([
+      { exitCode: 0, stderr: '' },
+      { exitCode: 1, stderr: 'nsenter: cannot open /run/netns/zz: No such file or directory\n' },
+      { exitCode: 1, failedLine: 2, stderr: 'Cannot find device "nope"\nCommand failed -:2\n' },
+      { exitCode: 0, stderr: '' },
+    ]);
+    expect(enteredOutcomes(files, { exitCode: 0, stderr: '' }).every((o) => o.exitCode === 0)).toBe(true);
+    // Killed while the second ran: the first is done, the second trusted in nothing, the rest never started.
+    expect(enteredOutcomes(files, { exitCode: 125, stderr: `${echo('a', files[0]!)}\n${echo('c', files[1]!)}\nxargs: nsenter: terminated by signal 9\n` })).toEqual([
+      { exitCode: 0, stderr: '' },
+      { exitCode: 1, stderr: 'xargs: nsenter: terminated by signal 9\n' },
+      { exitCode: -1, stderr: '', notRun: true },
+      { exitCode: -1, stderr: '', notRun: true },
+    ]);
   });
 });

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+import { CLI, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 import { scratchDir } from '../support/scratch.js';
 
 const LAB = (sysctls: string) => `lab: broken
@@ -45,27 +46,46 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
     expect(await sb.ping('a', '10.7.0.2')).toBe(true);
   });
 
-  it('in a wave fanned out over 8 namespaces: names the failing command, marks the rest of its share unfinished, then converges', async () => {
+  const FAN = ['lab: fan', 'nodes:', ...Array.from({ length: 8 }, (_, i) => `  n${i}: { interfaces: { eth0: { addresses: [10.9.${i}.1/16] } } }`), 'bridges:', '  bb0: {}', 'links:', ...Array.from({ length: 8 }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]`), ''].join('\n');
+
+  // Op 48 is in n4's batch, the first of the second share (n4..n7).
+  async function failAt48(env: Record<string, string> = {}) {
     const sb = sandbox();
     const before = await sb.state();
-    const dir = scratchDir('topo-fan-');
-    const file = join(dir, 'lab.yaml');
-    const ns = Array.from({ length: 8 }, (_, i) => `n${i}`);
-    writeFileSync(
-      file,
-      ['lab: fan', 'nodes:', ...ns.map((n, i) => `  ${n}: { interfaces: { eth0: { addresses: [10.9.${i}.1/16] } } }`), 'bridges:', '  bb0: {}', 'links:', ...ns.map((n, i) => `  - endpoints: [${n}:eth0, bb0:p${i}]`), ''].join('\n'),
-    );
-    // Op 48 is in n4's batch, the first of the second share (n4..n7): n5..n7 must not run.
-    const r = await sb.topoWith({ TOPO_FAULT: 'fail-at:48' }, 'apply', '-y', file);
+    const file = join(scratchDir('topo-fan-'), 'lab.yaml');
+    writeFileSync(file, FAN);
+    // timeout: a hang fails here as 124, not as the test's own timeout.
+    const r = await sb.run(['timeout', '30', 'env', ...Object.entries({ NO_COLOR: '1', TOPO_FAULT: 'fail-at:48', ...env }).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, 'apply', '-y', file]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('Error: create address 10.9.4.1/16 on n4:eth0 failed: the interface does not exist');
     expect(r.stderr).toContain('  command: ip -n n4 link set dev topo-fault-48 up');
+    const applied = (n: number) => new RegExp(`Applied[\\s\\S]*create address 10\\.9\\.${n}\\.1/16 on n${n}:eth0[\\s\\S]*Failed`);
+    for (const n of [0, 1, 2, 3]) expect(r.stderr).toMatch(applied(n));
+    const converges = async () => {
+      expect((await sb.topo('apply', '-y', file)).exitCode).toBe(0);
+      expect((await sb.topo('plan', file)).stdout).toMatch(/^No changes\./m);
+      expect((await sb.topo('destroy', '-y', file)).exitCode).toBe(0);
+      expect(await sb.state()).toEqual(before);
+    };
+    return { r, applied, converges };
+  }
+
+  it('in a wave fanned out over 8 namespaces through nsenter shares: names the failing command, runs the rest of the wave to its end, then converges', async () => {
+    const { r, applied, converges } = await failAt48();
+    // xargs goes on past a failed batch: n5..n7 ran, whatever share they were in.
+    for (const n of [5, 6, 7]) expect(r.stderr).toMatch(applied(n));
+    expect(r.stderr).toMatch(/^Not attempted \(0\):$/m);
+    await converges();
+  });
+
+  it('without nsenter on PATH, through `netns exec` lines: marks the rest of the failing share unfinished, then converges', async () => {
+    // A PATH with ip alone (topo's own node runs by its path): no xargs, no nsenter, and no
+    // iptables either, whose absence had kept topo waiting out a timer of Node's for 120 s.
+    const bin = scratchDir('topo-path-');
+    symlinkSync(execFileSync('which', ['ip'], { encoding: 'utf8' }).trim(), join(bin, 'ip'));
+    const { r, converges } = await failAt48({ PATH: bin });
     const unfinished = r.stderr.slice(r.stderr.indexOf('Started, not finished'), r.stderr.indexOf('Not attempted'));
     expect(unfinished.match(/create netns n\d/g)).toEqual(['create netns n5', 'create netns n6', 'create netns n7']);
-    for (const n of ['n0', 'n1', 'n2', 'n3']) expect(r.stderr).toMatch(new RegExp(`Applied[\\s\\S]*create address 10\\.9\\.${n.slice(1)}\\.1/16 on ${n}:eth0[\\s\\S]*Failed`));
-    expect((await sb.topo('apply', '-y', file)).exitCode).toBe(0);
-    expect((await sb.topo('plan', file)).stdout).toMatch(/^No changes\./m);
-    expect((await sb.topo('destroy', '-y', file)).exitCode).toBe(0);
-    expect(await sb.state()).toEqual(before);
+    await converges();
   });
 });
