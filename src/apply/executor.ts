@@ -202,9 +202,10 @@ async function settle(plan: Plan, driver: Driver, budgetMs: number): Promise<str
   let left: string[] = [];
   // The kernel tears deleted namespaces down in batches, and their host ends go nearly all at
   // once (a 200-star, 3 runs: 197-200 present at one poll and none at the next, 43-64 ms after
-  // the `netns del` batch); destroy is done at the first poll after that. A poll of the host starts no process
-  // (Driver.existing), so for the first half second it runs every 2 ms; a poll that starts an
-  // `ip`, or a wait that goes on (a process holds a namespace), backs off up to 20 ms.
+  // the `netns del` batch); destroy is done at the first poll after that. A poll of the host
+  // starts no process (Driver.existing), so for the first half second it runs every 2 ms; a
+  // poll that starts an `ip`, or a wait that goes on (a process holds a namespace), backs off
+  // up to 20 ms.
   const hostOnly = [...waitFor.keys()].every((ns) => ns === HOST);
   for (let delay = hostOnly ? 2 : 5; ; delay = hostOnly && Date.now() - start < 500 ? 2 : Math.min(delay * 2, 20)) {
     left = (await Promise.all([...waitFor].map(async ([ns, names]) => (await driver.existing(ns, names)).map((n) => `${ns}:${n}`)))).flat();

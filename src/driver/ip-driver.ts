@@ -261,9 +261,10 @@ export class IpDriver implements Driver {
    * fork cost grows with its heap); reading 200 empty namespaces took 0.93 s with a spawn per
    * namespace and 0.55 s through `netns exec` shares. Output arrives in order: three JSON
    * documents per namespace, four with its nsids. The host, when asked for, is read by the first
-   * share after its namespaces (by the share's own `ip` where it is one): read first, its output (~0.6 MB for a 200-star: bridge ports with -d)
-   * filled the pipe while Node was still loading and parsing the lab (the early read), and the
-   * share stalled; it ended 30-40 ms after the others (spawn timelines), now within ~10 ms.
+   * share after its namespaces (by the share's own `ip` where it is one): read first, its output
+   * (~0.6 MB for a 200-star: bridge ports with -d) filled the pipe while Node was still loading
+   * and parsing the lab (the early read), and the share stalled; it ended 30-40 ms after the
+   * others (spawn timelines), now within ~10 ms.
    * Anything unexpected in a share (a namespace deleted meanwhile, a failure) sends that share
    * back to the careful one-process-per-namespace path, which knows how to report it.
    */
@@ -733,6 +734,9 @@ export function enteredOutcomes(files: readonly string[], r: { readonly exitCode
     else if (line !== '') (started.at(-1)?.said ?? before).push(line);
   }
   const out: BatchResult[] = files.map(() => ({ exitCode: -1, stderr: '', notRun: true }));
+  // Nothing started (xargs could not run nsenter, or took the options badly): the first batch
+  // failed, with xargs's words, and the rest did not run.
+  if (started.length === 0) return out.map((o, k) => (k === 0 ? { exitCode: 1, stderr: before.join('\n') + '\n' } : o));
   const normalEnd = r.exitCode === 123;
   started.forEach(({ k, said }, n) => {
     // The file's name stands for the batch, as `-` does for a lone one.
@@ -762,7 +766,7 @@ interface Entered {
  * 640-706; 1000 in 2.9-3.3 s and 1.5-1.9. The words are checked as batch lines are (xargs reads
  * quotes and backslashes; a name or path with them never gets here: PLAIN_NAME, canFanOut).
  */
-export function enterLines(lines: readonly Entered[]): string {
+function enterLines(lines: readonly Entered[]): string {
   return lines.map(enterLine).join('\n') + '\n';
 }
 

@@ -435,5 +435,10 @@ describe('IpDriver fan-out', () => {
       { exitCode: -1, stderr: '', notRun: true },
       { exitCode: -1, stderr: '', notRun: true },
     ]);
+    // An xargs that would not take the options started nothing: the first batch failed, with its words.
+    expect(enteredOutcomes(files.slice(0, 2), { exitCode: 1, stderr: "xargs: invalid option -- 'L'\n" })).toEqual([
+      { exitCode: 1, stderr: "xargs: invalid option -- 'L'\n" },
+      { exitCode: -1, stderr: '', notRun: true },
+    ]);
   });
 });
