@@ -80,4 +80,6 @@ export interface Driver {
   ipVersion(): Promise<{ version: string; json: boolean }>;
   /** iptables/ip6tables FORWARD policies, where those tools exist. */
   forwardPolicies(): Promise<{ tool: string; policy: string }[]>;
+  /** Whether fan-out shares join namespaces with `nsenter --net` (else `ip netns exec`). */
+  entersWithNsenter?(): boolean;
 }

@@ -619,6 +619,10 @@ export class IpDriver implements Driver {
   }
 
   /** `ip -V`, and whether `ip -j` prints JSON (iproute2 4.13 and later). */
+  entersWithNsenter(): boolean {
+    return this.useNsenter();
+  }
+
   async ipVersion(): Promise<{ version: string; json: boolean }> {
     const v = await this.run(HOST, ['-V']);
     const j = await this.run(HOST, ['-j', 'link', 'show', 'lo']);

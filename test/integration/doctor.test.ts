@@ -1,6 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+import { CLI, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
+import { scratchDir } from '../support/scratch.js';
 
 const SEED = 'examples/seed.yaml';
 const bridgeNf = '/proc/sys/net/bridge/bridge-nf-call-iptables';
@@ -17,8 +20,20 @@ describe.skipIf(sandboxUnavailable)('topo doctor and the preflight of apply', ()
     expect(r.stdout).toMatch(/^ok {4}kernel link kinds: bridge and veth can be created$/m);
     expect(r.stdout).toMatch(/^ok {4}namespace ids: ip netns set NAME auto gives a new namespace an id in the host$/m);
     expect(r.stdout).toMatch(/^ok {4}iproute2: iproute2-[\d.]+.*, with JSON output$/m);
+    expect(r.stdout).toMatch(/^ok {4}namespace entry: nsenter and xargs/m);
     expect(r.stdout).toMatch(/^Ready: `topo apply examples\/seed\.yaml` can run here\.$/m);
     expect(await sb.state()).toEqual(before);
+  });
+
+  it('warns, with a fix, when nsenter and xargs are not on PATH, and still finds the machine ready', async () => {
+    const sb = sandbox();
+    const bin = scratchDir('topo-path-');
+    symlinkSync(execFileSync('which', ['ip'], { encoding: 'utf8' }).trim(), join(bin, 'ip'));
+    const withIpAlone = (...args: string[]) => sb.run(['env', 'NO_COLOR=1', `PATH=${bin}`, process.execPath, CLI, ...args]);
+    const r = await withIpAlone('doctor', SEED);
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^warn {2}namespace entry: nsenter or xargs is not on PATH/m);
+    expect(r.stdout).toMatch(/^ {6}fix: install util-linux \(nsenter\) and findutils \(xargs\)$/m);
   });
 
   it('reports a name collision with a fix, and exits 1', async () => {
