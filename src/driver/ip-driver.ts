@@ -213,6 +213,12 @@ export class IpDriver implements Driver {
     return limit(() => this.spawn('ip', argv, input, { json, ownGroup: true }));
   }
 
+  /** Another program than `ip`, logged and limited like it. */
+  private runTool(file: string, argv: readonly string[]): Promise<ExecResult> {
+    this.onCommand?.(HOST, [file, ...argv]);
+    return this.limit(() => this.spawn(file, argv, undefined, { ownGroup: true }));
+  }
+
   /**
    * A fan-out share through `nsenter --net` (see enterLines): one `xargs` process runs the
    * share's commands one after another, each in its namespace (the host's own for HOST), with
@@ -423,7 +429,10 @@ export class IpDriver implements Driver {
   }
 
   async readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>> {
-    const r = await this.run(HOST, ['netns', 'exec', ns, 'sysctl', '-e', ...keys]);
+    // /proc/sys/net shows the network namespace of whoever reads it: nsenter --net is enough,
+    // without the mount namespace `netns exec` copies (enterLines).
+    const argv = [`--net=${NETNS_DIR}/${ns}`, 'sysctl', '-e', ...keys];
+    const r = this.useNsenter() ? await this.runTool('nsenter', argv) : await this.run(HOST, ['netns', 'exec', ns, 'sysctl', '-e', ...keys]);
     const out: Record<string, string> = {};
     for (const line of r.stdout.split('\n')) {
       const eq = line.indexOf(' = ');

@@ -134,7 +134,7 @@ function driver(opts: ConstructorParameters<typeof IpDriver>[0]): IpDriver {
 function scripted(answers: (argv: readonly string[], input?: string) => { exitCode?: number; stdout?: string; stderr?: string }) {
   const calls: { file: string; argv: readonly string[]; input?: string }[] = [];
   const exec: Exec = async (file, argv, given) => {
-    expect(['ip', 'xargs']).toContain(file);
+    expect(['ip', 'xargs', 'nsenter']).toContain(file);
     // A prepared wave's process gets its input later, when runBatches runs the wave.
     const input = await given;
     calls.push({ file, argv, ...(input !== undefined ? { input } : {}) });
@@ -414,6 +414,17 @@ describe('IpDriver fan-out', () => {
     // xargs went on past c: d ran, and the reads are those of a, b and d.
     expect([a, b, dd, e].map((x) => [x!.exitCode, x!.state?.ns])).toEqual([[0, 'a'], [0, 'b'], [0, 'd'], [0, 'e']]);
     expect(r.filter((x) => x.notRun)).toEqual([]);
+  });
+
+  it('reads a namespace\'s sysctls through nsenter --net where it is there, else through netns exec', async () => {
+    for (const nsenter of [true, false]) {
+      const { exec, calls } = scripted(() => ({ stdout: 'net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 0\n' }));
+      const got = await driver({ exec, nsenter }).readSysctls('r1', ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']);
+      expect(got).toEqual({ 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '0' });
+      expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual([
+        nsenter ? 'nsenter --net=/run/netns/r1 sysctl -e net.ipv4.ip_forward net.ipv6.conf.all.forwarding' : 'ip netns exec r1 sysctl -e net.ipv4.ip_forward net.ipv6.conf.all.forwarding',
+      ]);
+    }
   });
 
   it('tells from xargs -t what each batch of a share came to', () => {
