@@ -116,8 +116,9 @@ Checks, with a fix for each problem: root or CAP_NET_ADMIN; an iproute2 with JSO
 that is deleted at once); a firewall that would silently drop bridged traffic (br_netfilter
 with a FORWARD policy other than ACCEPT); nsenter and xargs, without which namespaces are
 entered the slower way (a warning); and names the lab wants that objects topo does not own
-already hold. \`apply\` runs the same checks (nsenter's aside) before it changes anything; \`plan\`, which must
-not create anything, runs all but the kernel probe. Exit code 1 when something must be fixed.
+already hold. \`apply\` runs the same checks (nsenter's aside) before it changes anything;
+\`plan\`, which must not create anything, runs all but the kernel probe. Exit code 1 when
+something must be fixed.
 
 ${GLOBAL}`,
   ls: `Usage: topo ls [--json]

@@ -431,8 +431,8 @@ export class IpDriver implements Driver {
   async readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>> {
     // /proc/sys/net shows the network namespace of whoever reads it: nsenter --net is enough,
     // without the mount namespace `netns exec` copies (enterLines).
-    const argv = [`--net=${NETNS_DIR}/${ns}`, 'sysctl', '-e', ...keys];
-    const r = this.useNsenter() ? await this.runTool('nsenter', argv) : await this.run(HOST, ['netns', 'exec', ns, 'sysctl', '-e', ...keys]);
+    const read = ['sysctl', '-e', ...keys];
+    const r = this.useNsenter() ? await this.runTool('nsenter', [`--net=${NETNS_DIR}/${ns}`, ...read]) : await this.run(HOST, ['netns', 'exec', ns, ...read]);
     const out: Record<string, string> = {};
     for (const line of r.stdout.split('\n')) {
       const eq = line.indexOf(' = ');
