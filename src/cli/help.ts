@@ -1,5 +1,5 @@
 const GLOBAL = `Global options:
-  -v, --verbose   print every ip command topo runs
+  -v, --verbose   print every command topo runs (ip, and the xargs that enter namespaces)
       --no-color  no colour (also: NO_COLOR=1; colour is used only on a terminal)
   -h, --help      show help`;
 
