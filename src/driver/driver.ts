@@ -47,8 +47,8 @@ export interface Driver {
    * Pairs it cannot answer are left out; a namespace's list holds only the nsids asked about.
    */
   nsidsViaHost(pairs: readonly (readonly [string, string])[], hostNsids?: readonly NsId[]): Promise<Map<string, NsId[]>>;
-  /** These sysctls' values inside ns (absent keys are left out). */
-  readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>>;
+  /** For each namespace, these sysctls' values inside it (absent keys are left out). */
+  readSysctls(want: ReadonlyMap<string, readonly string[]>): Promise<Map<string, Record<string, string>>>;
   /** A wave: batches for different namespaces, run in parallel, each stopping at its first failing line. */
   runBatches(batches: readonly Batch[]): Promise<BatchResult[]>;
   /**

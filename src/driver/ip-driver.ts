@@ -428,16 +428,36 @@ export class IpDriver implements Driver {
     return out;
   }
 
-  async readSysctls(ns: string, keys: readonly string[]): Promise<Record<string, string>> {
-    // /proc/sys/net shows the network namespace of whoever reads it: nsenter --net is enough,
-    // without the mount namespace `netns exec` copies (enterLines).
-    const read = ['sysctl', '-e', ...keys];
-    const r = this.useNsenter() ? await this.runTool('nsenter', [`--net=${NETNS_DIR}/${ns}`, ...read]) : await this.run(HOST, ['netns', 'exec', ns, ...read]);
-    const out: Record<string, string> = {};
-    for (const line of r.stdout.split('\n')) {
-      const eq = line.indexOf(' = ');
-      if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 3);
+  /**
+   * The namespaces' sysctls, from fan-out shares like reads: `--net=/run/netns/NS sysctl -e KEYS
+   * kernel.ostype` per namespace. -e leaves out keys a namespace lacks, so each one's answer ends
+   * with a key every kernel has and a lab's (net.* only) never is. A 200-chain with one sysctl on
+   * every node had taken ~0.5 s more to plan than without, a process started by Node for each.
+   * A share whose answers do not add up is read again a namespace at a time.
+   */
+  async readSysctls(want: ReadonlyMap<string, readonly string[]>): Promise<Map<string, Record<string, string>>> {
+    const out = new Map<string, Record<string, string>>();
+    const fan = [...want].filter(([ns]) => ns !== HOST && PLAIN_NAME.test(ns));
+    if (fan.length >= FAN_OUT_MIN && this.useNsenter()) {
+      await Promise.all(
+        shares(fan, this.readStreams).map(async (share) => {
+          const r = await this.runEntering(share.map(([ns, keys]) => ({ ns, argv: ['sysctl', '-e', ...keys, SYSCTL_END] })), this.limit, undefined, false);
+          const got = sysctlAnswers(r.stdout);
+          if (r.exitCode === 0 && got.length === share.length) share.forEach(([ns], k) => out.set(ns, got[k]!));
+        }),
+      );
     }
+    await Promise.all(
+      [...want]
+        .filter(([ns]) => !out.has(ns))
+        .map(async ([ns, keys]) => {
+          // /proc/sys/net shows the network namespace of whoever reads it: nsenter --net is
+          // enough, without the mount namespace `netns exec` copies (enterLines).
+          const read = ['sysctl', '-e', ...keys];
+          const r = this.useNsenter() ? await this.runTool('nsenter', [`--net=${NETNS_DIR}/${ns}`, ...read]) : await this.run(HOST, ['netns', 'exec', ns, ...read]);
+          out.set(ns, sysctlAnswers(r.stdout + `${SYSCTL_END} = \n`)[0]!);
+        }),
+    );
     return out;
   }
 
@@ -759,6 +779,26 @@ export function enteredOutcomes(files: readonly string[], r: { readonly exitCode
     else if (said.some((l) => l.startsWith('nsenter: ')) || (n === started.length - 1 && !normalEnd)) out[k] = { exitCode: 1, stderr: [...before, own].join('\n') + '\n' };
     else out[k] = { exitCode: 0, stderr: '' };
   });
+  return out;
+}
+
+/** The key that ends each namespace's answer in a sysctl share (readSysctls). */
+const SYSCTL_END = 'kernel.ostype';
+
+/** `sysctl` output, `KEY = VALUE` lines, cut into one record per SYSCTL_END line. */
+export function sysctlAnswers(text: string): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  let one: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf(' = ');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq);
+    if (key !== SYSCTL_END) one[key] = line.slice(eq + 3);
+    else {
+      out.push(one);
+      one = {};
+    }
+  }
   return out;
 }
 

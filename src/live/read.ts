@@ -40,12 +40,9 @@ export async function readKernel(driver: Driver, desired: Topology, opts: ReadOp
   const covered = got && (!got.only || (only !== undefined && [...only].every((n) => got.only!.has(n))));
   const read = covered ? inScope(got, only) : await driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) });
   const snap = await pairVeths(driver, desired, read, opts.journal ?? readJournal(desired.lab), ahead);
-  const namespaces = await Promise.all(
-    snap.namespaces.map(async (n) => {
-      const k = keys.get(n.ns);
-      return k && n.ns !== HOST ? { ...n, sysctls: await driver.readSysctls(n.ns, k) } : n;
-    }),
-  );
+  const want = new Map(snap.namespaces.flatMap((n) => (n.ns !== HOST && keys.has(n.ns) ? [[n.ns, keys.get(n.ns)!] as const] : [])));
+  const values = want.size > 0 ? await driver.readSysctls(want) : undefined;
+  const namespaces = snap.namespaces.map((n) => (want.has(n.ns) ? { ...n, sysctls: values?.get(n.ns) ?? {} } : n));
   return { ...snap, namespaces };
 }
 

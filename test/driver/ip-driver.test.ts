@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
 import fc from 'fast-check';
-import { IpDriver, JsonLines, batchLine, enteredOutcomes, onPath, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
+import { IpDriver, JsonLines, batchLine, enteredOutcomes, onPath, sysctlAnswers, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
 import { tmpdir } from 'node:os';
 import { scratchDir } from '../support/scratch.js';
 
@@ -419,12 +419,32 @@ describe('IpDriver fan-out', () => {
   it('reads a namespace\'s sysctls through nsenter --net where it is there, else through netns exec', async () => {
     for (const nsenter of [true, false]) {
       const { exec, calls } = scripted(() => ({ stdout: 'net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 0\n' }));
-      const got = await driver({ exec, nsenter }).readSysctls('r1', ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']);
-      expect(got).toEqual({ 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '0' });
+      const got = await driver({ exec, nsenter }).readSysctls(new Map([['r1', ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']]]));
+      expect(got).toEqual(new Map([['r1', { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '0' }]]));
       expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual([
         nsenter ? 'nsenter --net=/run/netns/r1 sysctl -e net.ipv4.ip_forward net.ipv6.conf.all.forwarding' : 'ip netns exec r1 sysctl -e net.ipv4.ip_forward net.ipv6.conf.all.forwarding',
       ]);
     }
+  });
+
+  it('reads many namespaces\' sysctls through a few nsenter shares, each answer ended by kernel.ostype; a share that does not add up is read again', async () => {
+    const want = new Map(names.map((ns) => [ns, ['net.ipv4.ip_forward', 'net.ipv4.conf.eth9.forwarding']] as const));
+    const { exec, calls } = scripted((argv, input) => {
+      if (argv.join(' ') !== '-L 1 nsenter') return { stdout: 'net.ipv4.ip_forward = 1\n' };
+      const lines = input!.trim().split('\n');
+      // No eth9 anywhere: -e leaves it out. In the share with c, c's answer is cut short.
+      return { stdout: lines.map((l) => (l.includes('/c ') ? 'net.ipv4.ip_forward = 0\n' : 'net.ipv4.ip_forward = 1\nkernel.ostype = Linux\n')).join('') };
+    });
+    const got = await driver({ exec, concurrency: 2, readConcurrency: 2, nsenter: true }).readSysctls(want);
+    expect(calls[0]!.input).toMatch(/^--net=\/run\/netns\/a sysctl -e net\.ipv4\.ip_forward net\.ipv4\.conf\.eth9\.forwarding kernel\.ostype\n/);
+    expect([...got.keys()].sort()).toEqual(names);
+    expect([...got.values()].every((v) => v['net.ipv4.ip_forward'] === '1' && Object.keys(v).length === 1)).toBe(true);
+    // The share that held c, read again one namespace at a time.
+    expect(calls.filter((c) => c.file === 'nsenter').map((c) => c.argv[0])).toHaveLength(4);
+  });
+
+  it('cuts sysctl output into one record per namespace at kernel.ostype', () => {
+    expect(sysctlAnswers('net.a = 1\nkernel.ostype = Linux\nkernel.ostype = Linux\nnet.b = x\ty\nkernel.ostype = Linux\nnet.c = 2\n')).toEqual([{ 'net.a': '1' }, {}, { 'net.b': 'x\ty' }]);
   });
 
   it('tells from xargs -t what each batch of a share came to', () => {

@@ -94,3 +94,24 @@ describe.skipIf(sandboxUnavailable)('veth pairs between namespaces the read took
     expect((await sb.topo('plan', chain)).stdout).toMatch(/^No changes\./m);
   });
 });
+
+describe.skipIf(sandboxUnavailable)('sysctls of many namespaces', () => {
+  const sandbox = useSandbox();
+
+  it('are read through shares, each namespace\'s own: one changed by hand is the one the plan names, and apply sets it back', async () => {
+    const sb = sandbox();
+    const file = join(scratchDir('topo-sysctls-'), 'lab.yaml');
+    const nodes = 'abcdefgh'.split('');
+    writeFileSync(file, ['lab: fwd', 'nodes:', ...nodes.map((n) => `  ${n}: { sysctls: { net.ipv4.ip_forward: 1, net.ipv6.conf.all.forwarding: 1 } }`), ''].join('\n'));
+    expect((await sb.topo('apply', '-y', file)).exitCode).toBe(0);
+    expect((await sb.topo('plan', file)).stdout).toMatch(/^No changes\./m);
+    await sb.must(['ip', 'netns', 'exec', 'f', 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=0']);
+    const v = await sb.topo('plan', '-v', file);
+    expect(v.stderr).toMatch(/^ {4}--net=\/run\/netns\/a sysctl -e net\.ipv4\.ip_forward net\.ipv6\.conf\.all\.forwarding kernel\.ostype$/m);
+    expect(v.stdout).toMatch(/^ {2}~ sysctl f net\.ipv4\.ip_forward/m);
+    expect(v.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy\./);
+    expect((await sb.topo('apply', '-y', file)).exitCode).toBe(0);
+    expect((await sb.run(['ip', 'netns', 'exec', 'f', 'sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('1');
+    expect((await sb.topo('plan', file)).stdout).toMatch(/^No changes\./m);
+  });
+});

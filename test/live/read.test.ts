@@ -17,7 +17,7 @@ const chain = loadLab('examples/routed-chain.yaml').topology;
 const hostOnly: KernelSnapshot = { ...full, namespaces: full.namespaces.map(({ nsids, ...n }) => (n.ns === HOST ? { ...n, nsids: nsids! } : n)) };
 /** The kernel's answer to "X's nsid for Y", from the recorded lists. */
 /** The recorded sysctls, which readKernel reads again. */
-const readSysctls = async (ns: string) => ({ ...full.namespaces.find((n) => n.ns === ns)?.sysctls });
+const readSysctls = async (want: ReadonlyMap<string, readonly string[]>) => new Map([...want.keys()].map((ns) => [ns, { ...full.namespaces.find((n) => n.ns === ns)?.sysctls }]));
 const answers = (pairs: readonly (readonly [string, string])[]): Map<string, NsId[]> => {
   const out = new Map<string, NsId[]>();
   for (const [x, y] of pairs) out.set(x, [...(out.get(x) ?? []), ...full.namespaces.find((n) => n.ns === x)!.nsids!.filter((e) => e.name === y)]);
