@@ -118,13 +118,20 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
         if (r.state) observed.set(ns, r.state);
         // Without a line number (should not happen: lines are pre-validated) nothing in the batch is trusted.
         const failedAt = r.exitCode === 0 ? list.length : (r.failedLine ?? 1) - 1;
+        const done = (o: PlacedOp) => {
+          if (--remaining[o.step]! === 0 && status[o.step] !== 'failed') {
+            status[o.step] = 'applied';
+            const s = plan.steps[o.step]!;
+            hooks.onStep?.(o.step, byId.get(s.id)!, s.phase);
+          }
+        };
+        // Lines after the failing one that ran all the same (commands independent of each other).
+        const alsoRan = new Map((r.alsoRan ?? []).map((x) => [x.line - 1, x.ok]));
         list.forEach((o, k) => {
-          if (k < failedAt) {
-            if (--remaining[o.step]! === 0 && status[o.step] !== 'failed') {
-              status[o.step] = 'applied';
-              const s = plan.steps[o.step]!;
-              hooks.onStep?.(o.step, byId.get(s.id)!, s.phase);
-            }
+          if (k < failedAt || alsoRan.get(k) === true) {
+            done(o);
+          } else if (alsoRan.get(k) === false) {
+            status[o.step] = 'failed';
           } else if (k === failedAt) {
             status[o.step] = 'failed';
             if (!failure) {

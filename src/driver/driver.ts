@@ -9,6 +9,11 @@ export interface BatchResult {
   readonly notRun?: boolean;
   /** With readAfter: the namespace as it stood right after the batch (no sysctls). */
   readonly state?: NsSnapshot;
+  /**
+   * Lines after failedLine that ran all the same, and how each went: commands that do not
+   * depend on each other, run to the end (IpDriver runs a host batch's trailing sysctls so).
+   */
+  readonly alsoRan?: readonly { readonly line: number; readonly ok: boolean }[];
 }
 
 /** One namespace's commands for `ip -batch`. */

@@ -466,6 +466,8 @@ export class IpDriver implements Driver {
   }
 
   private async soloBatch(b: Batch, gate?: Gate): Promise<BatchResult> {
+    const tail = this.sysctlTail(b);
+    if (tail.length > 0) return this.withSysctlTail(b, tail, gate);
     const { ns, lines, readAfter = false, nsids = true } = b;
     const input = lines.map(batchLine).join('\n') + '\n' + (readAfter ? readLines(nsids) : '');
     const r = await this.runGated(ns, readAfter ? ['-j', '-d', '-batch', '-'] : ['-batch', '-'], input, this.limit, gate, readAfter);
@@ -486,6 +488,43 @@ export class IpDriver implements Driver {
       i += 3;
       return { ns: s.ns, links, addrs, routes, ...(s.nsids ? { nsids: docs[i++] as NsId[] } : {}) };
     });
+  }
+
+  /**
+   * The host batch's trailing `netns exec NS sysctl ...` lines, as commands to run through
+   * nsenter, when there are enough of them to fan out: in the batch, each costs `ip` a fork and
+   * a copy of the mount table, one after another (a 200-chain with ip_forward on every node took
+   * 1.66-1.97 s to apply, 0.78-0.95 s without). Sysctls come last in their batch (one may name
+   * an interface, and nothing waits for one), so they are a tail.
+   */
+  private sysctlTail(b: Batch): Entered[] {
+    if (b.ns !== HOST) return [];
+    let k = b.lines.length;
+    while (k > 0 && isSysctlLine(b.lines[k - 1]!)) k--;
+    if (b.lines.length - k < FAN_OUT_MIN || !this.useNsenter()) return [];
+    return b.lines.slice(k).map((l) => ({ ns: l[2]!, argv: l.slice(3) }));
+  }
+
+  /**
+   * A host batch whose sysctls run through nsenter shares once the rest of it has run. They do
+   * not depend on each other, so every one runs whatever another does: the result names the
+   * first that failed (failedLine, in the batch's own numbering) and how the later ones went.
+   */
+  private async withSysctlTail(b: Batch, tail: readonly Entered[], gate?: Gate): Promise<BatchResult> {
+    const head = b.lines.length - tail.length;
+    const r = head > 0 || b.readAfter ? await this.soloBatch({ ...b, lines: b.lines.slice(0, head) }, gate) : { exitCode: 0, stderr: '' };
+    if (r.exitCode !== 0 || (gate && !(await gate))) return r;
+    const ran = await Promise.all(shares(tail, this.streams).map(async (share) => enteredOutcomes(share, await this.runEntering(share, this.batchLimit, undefined, false, true), true)));
+    const outcomes = ran.flat();
+    const first = outcomes.findIndex((o) => o.exitCode !== 0);
+    if (first < 0) return r;
+    return {
+      exitCode: 1,
+      stderr: outcomes[first]!.stderr,
+      failedLine: head + first + 1,
+      alsoRan: outcomes.flatMap((o, j) => (j > first && !o.notRun ? [{ line: head + j + 1, ok: o.exitCode === 0 }] : [])),
+      ...(r.state ? { state: r.state } : {}),
+    };
   }
 
   /**
@@ -530,7 +569,7 @@ export class IpDriver implements Driver {
         const readers = share.filter(([b]) => b.readAfter);
         if (nsenter) {
           const r = await this.runEntering(share.map(entered), this.batchLimit, gate, readers.length > 0, true);
-          const outcomes = enteredOutcomes(share.map(([, i]) => fileOf.get(i)!), r);
+          const outcomes = enteredOutcomes(share.map(entered), r);
           // Only the batches that ran to their end printed their reads.
           const done = share.filter(([b], k) => b.readAfter && outcomes[k]!.exitCode === 0);
           const states = this.stateFrom(done.map(([b]) => ({ ns: b.ns, nsids: b.nsids ?? true })), r);
@@ -745,41 +784,46 @@ export class IpDriver implements Driver {
 }
 
 /**
- * What each batch of a wave's `xargs -t -L 1 nsenter` share came to (files: each batch's file,
- * in the share's order). xargs echoes each command to stderr as it starts it (-t), and goes on
- * past one that fails, ending with 123; so each batch has an outcome of its own, and which ones
- * ran no longer depends on how the namespaces were cut into shares. A failed `ip` names its
- * batch file and line (`Command failed FILE:N`); nsenter, failing to enter, ran none of it; one
- * that started and said neither ran to its end, unless xargs itself ended otherwise (killed, a
- * timeout) while it ran: that last one is failed with no line, so that nothing of it is taken
- * as done. Those never started were not run.
+ * What each command of an `xargs -t -L 1 nsenter` share came to (a wave's batches, or the host
+ * batch's sysctls). xargs echoes each command to stderr as it starts it (-t), and goes on past
+ * one that fails, ending with 123; so each command has an outcome of its own, and which ones
+ * ran no longer depends on how they were cut into shares. A failed `ip` names its batch file and
+ * line (`Command failed FILE:N`); nsenter, failing to enter, ran none of it; a `quiet` command
+ * (`sysctl -q`) failed if it said anything at all; one that started and said neither ran to its
+ * end, unless xargs itself ended otherwise (killed, a timeout) while it ran: that last one is
+ * failed with no line, so that nothing of it is taken as done. Those never started did not run.
  */
-export function enteredOutcomes(files: readonly string[], r: { readonly exitCode: number; readonly stderr: string }): BatchResult[] {
-  if (r.exitCode === 0) return files.map(() => ({ exitCode: 0, stderr: '' }));
-  const at = new Map(files.map((f, k) => [f, k]));
+export function enteredOutcomes(commands: readonly Entered[], r: { readonly exitCode: number; readonly stderr: string }, quiet = false): BatchResult[] {
+  if (r.exitCode === 0) return commands.map(() => ({ exitCode: 0, stderr: '' }));
+  // The echo is the command's words, some of them quoted (findutils 4.9 quotes a word with
+  // '='); no word of ours holds a quote, so without them it is the line as given.
+  const at = new Map(commands.map((c, k) => [`nsenter ${enterLine(c)}`, k]));
   const started: { k: number; said: string[] }[] = [];
   const before: string[] = [];
   for (const line of r.stderr.split('\n')) {
-    // The echo: `nsenter '--net=/run/netns/NS' ip ... -batch FILE` (findutils 4.9 quotes the
-    // word with '='; a child's own words start `nsenter:`).
-    const k = line.startsWith('nsenter ') ? at.get(line.slice(line.lastIndexOf(' ') + 1).replace(/^'(.*)'$/, '$1')) : undefined;
+    const k = line.startsWith('nsenter ') ? at.get(line.replaceAll("'", '')) : undefined;
     if (k !== undefined) started.push({ k, said: [] });
     else if (line !== '') (started.at(-1)?.said ?? before).push(line);
   }
-  const out: BatchResult[] = files.map(() => ({ exitCode: -1, stderr: '', notRun: true }));
-  // Nothing started (xargs could not run nsenter, or took the options badly): the first batch
+  const out: BatchResult[] = commands.map(() => ({ exitCode: -1, stderr: '', notRun: true }));
+  // Nothing started (xargs could not run nsenter, or took the options badly): the first command
   // failed, with xargs's words, and the rest did not run.
   if (started.length === 0) return out.map((o, k) => (k === 0 ? { exitCode: 1, stderr: before.join('\n') + '\n' } : o));
   const normalEnd = r.exitCode === 123;
   started.forEach(({ k, said }, n) => {
-    // The file's name stands for the batch, as `-` does for a lone one.
-    const own = said.join('\n').split(`Command failed ${files[k]!}:`).join('Command failed -:');
+    // A batch file's name stands for the batch, as `-` does for a lone one.
+    const own = said.join('\n').split(`Command failed ${commands[k]!.argv.at(-1)!}:`).join('Command failed -:');
     const m = /Command failed -:(\d+)/.exec(own);
     if (m) out[k] = { exitCode: 1, stderr: own + '\n', failedLine: Number(m[1]) };
-    else if (said.some((l) => l.startsWith('nsenter: ')) || (n === started.length - 1 && !normalEnd)) out[k] = { exitCode: 1, stderr: [...before, own].join('\n') + '\n' };
+    else if ((quiet && said.length > 0) || said.some((l) => l.startsWith('nsenter: ')) || (n === started.length - 1 && !normalEnd)) out[k] = { exitCode: 1, stderr: [...before, own].join('\n') + '\n' };
     else out[k] = { exitCode: 0, stderr: '' };
   });
   return out;
+}
+
+/** `netns exec NS sysctl ...`, as compile.ts writes a sysctl's op, for a namespace a share can name. */
+function isSysctlLine(l: readonly string[]): boolean {
+  return l[0] === 'netns' && l[1] === 'exec' && PLAIN_NAME.test(l[2] ?? '') && l[3] === 'sysctl';
 }
 
 /** The key that ends each namespace's answer in a sysctl share (readSysctls). */
@@ -803,7 +847,7 @@ export function sysctlAnswers(text: string): Record<string, string>[] {
 }
 
 /** A command to run inside a namespace (HOST: topo's own) from a fan-out share. */
-interface Entered {
+export interface Entered {
   readonly ns: string;
   readonly argv: readonly string[];
 }

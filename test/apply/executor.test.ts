@@ -49,6 +49,27 @@ describe('execute', () => {
     expect(batches).toHaveLength(1); // nothing after the failing wave
   });
 
+  it('takes lines that ran after the failing one (alsoRan) as applied or failed, each as it went', async () => {
+    const p = seedPlan();
+    // As if the host batch's lines 6 and 7 were independent commands run to the end: line 5
+    // failed, line 6 ran and failed too, line 7 ran.
+    const d = fakeDriver({
+      runBatch: async (ns): Promise<BatchResult> =>
+        ns === HOST ? { exitCode: 1, failedLine: 5, stderr: 'RTNETLINK answers: File exists\n', alsoRan: [{ line: 6, ok: false }, { line: 7, ok: true }] } : { exitCode: 0, stderr: '' },
+    });
+    const r = await execute(p, d);
+    const host = p.steps.map((s, i) => [s.id, r.status[i]] as const);
+    // Lines 5 and 6 are the bridge's two (add, then its settings); line 7 makes the first veth.
+    expect(Object.fromEntries(host)).toMatchObject({ 'bridge/host/br0': 'failed' });
+    expect(r.failure).toMatchObject({ command: 'ip link add name br0 type bridge' });
+    const without = execute(p, fakeDriver({ runBatch: async (ns): Promise<BatchResult> => (ns === HOST ? { exitCode: 1, failedLine: 5, stderr: 'x\n' } : { exitCode: 0, stderr: '' }) }));
+    const before = (await without).status;
+    // The veth's creation (line 7) counts as run: its step is no longer untouched.
+    const veth = p.steps.findIndex((s) => s.id === 'veth/host:veth0=ns0:ceth0');
+    expect(before[veth]).toBe('not-attempted');
+    expect(r.status[veth]).toBe('partial');
+  });
+
   it('stops before the next wave when asked to (Ctrl-C)', async () => {
     const { d, batches } = driver();
     let waves = 0;

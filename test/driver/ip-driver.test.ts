@@ -447,29 +447,63 @@ describe('IpDriver fan-out', () => {
     expect(sysctlAnswers('net.a = 1\nkernel.ostype = Linux\nkernel.ostype = Linux\nnet.b = x\ty\nkernel.ostype = Linux\nnet.c = 2\n')).toEqual([{ 'net.a': '1' }, {}, { 'net.b': 'x\ty' }]);
   });
 
-  it('tells from xargs -t what each batch of a share came to', () => {
+  it('runs a host batch\'s trailing sysctls through nsenter shares once the rest has run; every one runs, the first failure is named', async () => {
+    const sysctl = (ns: string) => ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'];
+    const batch = { ns: 'host', lines: [['netns', 'add', 'a'], ['netns', 'add', 'b'], ...names.map(sysctl)] };
+    const { exec, calls } = scripted((argv, input) => {
+      if (argv[0] !== '-t') return {};
+      const lines = input!.trim().split('\n');
+      const echo = (l: string) => `nsenter '${l.split(' ')[0]}' sysctl -q -w 'net.ipv4.ip_forward=1'`;
+      // c (the third sysctl, line 5 of the batch) and f fail.
+      return { exitCode: lines.some((l) => /\/[cf] /.test(l)) ? 123 : 0, stderr: lines.map((l) => echo(l) + (/\/[cf] /.test(l) ? '\nsysctl: permission denied on key "net.ipv4.ip_forward"' : '')).join('\n') + '\n' };
+    });
+    const r = await driver({ exec, concurrency: 2, nsenter: true }).runBatches([batch]);
+    expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['ip -batch -', 'xargs -t -L 1 nsenter', 'xargs -t -L 1 nsenter']);
+    expect(calls[0]!.input).toBe('netns add a\nnetns add b\n');
+    expect(calls[1]!.input).toMatch(/^--net=\/run\/netns\/a sysctl -q -w net\.ipv4\.ip_forward=1\n/);
+    expect(r[0]).toEqual({
+      exitCode: 1,
+      failedLine: 5,
+      stderr: 'sysctl: permission denied on key "net.ipv4.ip_forward"\n',
+      alsoRan: [3, 4, 5, 6, 7].map((j) => ({ line: 2 + j + 1, ok: j !== 5 })),
+    });
+    // Without nsenter, or with fewer sysctls than a fan-out takes, they stay in the batch.
+    const few = scripted(() => ({}));
+    await driver({ exec: few.exec, nsenter: true }).runBatches([{ ns: 'host', lines: batch.lines.slice(0, 4) }]);
+    expect(few.calls.map((c) => c.file)).toEqual(['ip']);
+  });
+
+  it('tells from xargs -t what each command of a share came to', () => {
     const files = ['/s/b0.batch', '/s/b1.batch', '/s/b2.batch', '/s/b3.batch'];
-    const echo = (ns: string, f: string) => `nsenter '--net=/run/netns/${ns}' ip -batch ${f}`;
+    const cmds = (['a', 'zz', 'b', 'b'] as const).map((ns, k) => ({ ns, argv: ['ip', '-batch', files[k]!] }));
+    const echo = (k: number) => `nsenter '--net=/run/netns/${cmds[k]!.ns}' ip -batch ${files[k]}`;
     // What findutils 4.9 and util-linux printed for: fine, a namespace that is gone, line 2 failing, fine.
-    const stderr = [echo('a', files[0]!), echo('zz', files[1]!), 'nsenter: cannot open /run/netns/zz: No such file or directory', echo('b', files[2]!), 'Cannot find device "nope"', `Command failed ${files[2]}:2`, echo('b', files[3]!), ''].join('\n');
-    expect(enteredOutcomes(files, { exitCode: 123, stderr })).toEqual([
+    const stderr = [echo(0), echo(1), 'nsenter: cannot open /run/netns/zz: No such file or directory', echo(2), 'Cannot find device "nope"', `Command failed ${files[2]}:2`, echo(3), ''].join('\n');
+    expect(enteredOutcomes(cmds, { exitCode: 123, stderr })).toEqual([
       { exitCode: 0, stderr: '' },
       { exitCode: 1, stderr: 'nsenter: cannot open /run/netns/zz: No such file or directory\n' },
       { exitCode: 1, failedLine: 2, stderr: 'Cannot find device "nope"\nCommand failed -:2\n' },
       { exitCode: 0, stderr: '' },
     ]);
-    expect(enteredOutcomes(files, { exitCode: 0, stderr: '' }).every((o) => o.exitCode === 0)).toBe(true);
+    expect(enteredOutcomes(cmds, { exitCode: 0, stderr: '' }).every((o) => o.exitCode === 0)).toBe(true);
     // Killed while the second ran: the first is done, the second trusted in nothing, the rest never started.
-    expect(enteredOutcomes(files, { exitCode: 125, stderr: `${echo('a', files[0]!)}\n${echo('c', files[1]!)}\nxargs: nsenter: terminated by signal 9\n` })).toEqual([
+    expect(enteredOutcomes(cmds, { exitCode: 125, stderr: `${echo(0)}\n${echo(1)}\nxargs: nsenter: terminated by signal 9\n` })).toEqual([
       { exitCode: 0, stderr: '' },
       { exitCode: 1, stderr: 'xargs: nsenter: terminated by signal 9\n' },
       { exitCode: -1, stderr: '', notRun: true },
       { exitCode: -1, stderr: '', notRun: true },
     ]);
-    // An xargs that would not take the options started nothing: the first batch failed, with its words.
-    expect(enteredOutcomes(files.slice(0, 2), { exitCode: 1, stderr: "xargs: invalid option -- 'L'\n" })).toEqual([
+    // An xargs that would not take the options started nothing: the first failed, with its words.
+    expect(enteredOutcomes(cmds.slice(0, 2), { exitCode: 1, stderr: "xargs: invalid option -- 'L'\n" })).toEqual([
       { exitCode: 1, stderr: "xargs: invalid option -- 'L'\n" },
       { exitCode: -1, stderr: '', notRun: true },
+    ]);
+    // A quiet command (sysctl -q) that says anything failed; the others ran.
+    const sysctls = ['a', 'b'].map((ns) => ({ ns, argv: ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'] }));
+    const said = `nsenter '--net=/run/netns/a' sysctl -q -w 'net.ipv4.ip_forward=1'\nsysctl: permission denied on key "net.ipv4.ip_forward"\nnsenter '--net=/run/netns/b' sysctl -q -w 'net.ipv4.ip_forward=1'\n`;
+    expect(enteredOutcomes(sysctls, { exitCode: 123, stderr: said }, true)).toEqual([
+      { exitCode: 1, stderr: 'sysctl: permission denied on key "net.ipv4.ip_forward"\n' },
+      { exitCode: 0, stderr: '' },
     ]);
   });
 });

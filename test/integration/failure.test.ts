@@ -89,4 +89,22 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
     expect(unfinished.match(/create netns n\d/g)).toEqual(['create netns n5', 'create netns n6', 'create netns n7']);
     await converges();
   });
+
+  it.skipIf(!onPath('nsenter') || !onPath('xargs'))('sets every sysctl of a wave even when one fails, and says which failed and which were set', async () => {
+    const sb = sandbox();
+    const file = join(scratchDir('topo-sysctls-'), 'lab.yaml');
+    const lab = (bad: boolean) =>
+      ['lab: knobs', 'nodes:', ...Array.from({ length: 8 }, (_, i) => `  n${i}: { sysctls: { net.ipv4.ip_forward: 1${bad && i === 3 ? ', net.ipv4.no_such_knob: 1' : ''} } }`), ''].join('\n');
+    writeFileSync(file, lab(true));
+    const r = await sb.topo('apply', '-y', file);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^Error: create sysctl n3 net\.ipv4\.no_such_knob = 1 failed: this kernel has no such sysctl/m);
+    const applied = r.stderr.slice(r.stderr.indexOf('Applied'), r.stderr.indexOf('Failed'));
+    expect(applied.match(/create sysctl n\d net\.ipv4\.ip_forward = 1/g)).toHaveLength(8);
+    // The one after the failure in its share was set too, and the report is true.
+    expect((await sb.run(['ip', 'netns', 'exec', 'n7', 'sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('1');
+    writeFileSync(file, lab(false));
+    expect((await sb.topo('apply', '-y', file)).exitCode).toBe(0);
+    expect((await sb.topo('plan', file)).stdout).toMatch(/^No changes\./m);
+  });
 });
