@@ -59,7 +59,8 @@ ${GLOBAL}`,
 Shows the plan, asks for confirmation, then changes the kernel in dependency order, one ip
 batch per namespace, and verifies by re-reading the kernel. Running it again changes nothing.
 If a step fails, topo reports what was applied, what failed and what was not attempted;
-\`topo apply\` again resumes. Ctrl-C finishes the running wave of commands, then stops.
+\`topo apply\` again resumes. Ctrl-C (or SIGTERM) finishes the running wave of commands, then
+stops; a second one aborts at once.
 
 Given a saved plan (from \`topo plan --out PLAN\`), applies exactly that plan without asking,
 and refuses ("saved plan is stale") if the lab file or the lab's kernel state changed since.

@@ -41,18 +41,32 @@ export async function main(argv: readonly string[]): Promise<number> {
   let interrupted = false;
   // Outside a sandbox it runs in, topo only waits: runInSandbox ends the sandbox on Ctrl-C.
   const sandboxOuter = (o.command === 'sandbox' || o.sandbox) && !inSandbox();
-  const onSigint = () => {
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
     if (sandboxOuter) return;
     if (interrupted) {
       // Its `ip` processes have process groups of their own (a terminal's Ctrl-C no longer ends
       // them): abort them too, so that nothing changes the kernel after topo has gone.
       stopRunning();
-      process.exit(130);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     interrupted = true;
-    err('\nInterrupt received: finishing the running step, then stopping. Press Ctrl-C again to abort at once.\n');
+    err(
+      signal === 'SIGINT'
+        ? '\nInterrupt received: finishing the running step, then stopping. Press Ctrl-C again to abort at once.\n'
+        : '\nSIGTERM received: finishing the running step, then stopping. A second SIGTERM aborts at once.\n',
+    );
   };
+  const onSigint = onSignal('SIGINT');
+  const onSigterm = onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
+  // apply and destroy stop on SIGTERM (`timeout`, a CI runner, systemd) as on Ctrl-C. Node's
+  // default exits at once without the exit handlers: the lab's lock and the batch files stayed
+  // behind, and the running `ip` processes, in process groups of their own, went on changing
+  // the kernel after topo had gone. Killing those instead can cut an `ip netns add` between the
+  // file and its mount, and leave a /run/netns entry that is no namespace (seen while testing
+  // this). Other commands keep the default: they change nothing.
+  const stopsOnTerm = (o.command === 'apply' || o.command === 'destroy') && !sandboxOuter;
+  if (stopsOnTerm) process.on('SIGTERM', onSigterm);
   let driver: IpDriver | undefined;
   const getDriver = () =>
     (driver ??= new IpDriver(
@@ -98,6 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }
 

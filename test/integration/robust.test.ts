@@ -57,6 +57,33 @@ describe.skipIf(sandboxUnavailable)('robust state reading and interruption', () 
 
   // A terminal's Ctrl-C goes to its whole foreground process group, the `ip` processes topo
   // started included; `kill -INT` reaches topo alone. Both must end the same way.
+  it('SIGTERM during apply stops as Ctrl-C does: the running step finishes, no lock is left behind; apply again resumes', async () => {
+    const sb = sandbox();
+    const lab = join(scratchDir('topo-'), 'lab.yaml');
+    const n = 60;
+    writeFileSync(
+      lab,
+      `lab: term\nnodes:\n${Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [10.71.${i}.1/24] }\n`).join('')}` +
+        `bridges:\n  bb0: {}\nlinks:\n${Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('')}`,
+    );
+    const child = execa('nsenter', ['-t', String(sb.pid), '-n', '-m', '--', process.execPath, CLI, 'apply', '-y', lab], { reject: false, env: { NO_COLOR: '1' } });
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('Plan:')) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stderr)).toMatch(/^SIGTERM received: finishing the running step, then stopping\./m);
+    expect(String(r.stderr)).toMatch(/^Interrupted\. The running commands finished; nothing further was started\.$/m);
+    // Its exit handlers ran: the lab's lock is gone (Node's default SIGTERM had left it).
+    expect((await sb.run(['test', '-e', '/run/topo/term.lock'])).exitCode).toBe(1);
+    const again = await sb.topo('apply', '-y', lab);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect((await sb.topo('plan', lab)).stdout).toMatch(/^No changes\./m);
+  });
+
   for (const [how, group] of [['sent to topo alone', false], ['sent to its process group, as a terminal does', true]] as const) {
     it(`Ctrl-C during apply (${how}) finishes the running commands, stops, says truly what ran; apply again resumes`, async () => {
       const sb = sandbox();
