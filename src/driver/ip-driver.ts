@@ -208,15 +208,24 @@ export class IpDriver implements Driver {
 
   /** json: the output is `-j` documents, parsed as they arrive (ExecResult.docs). */
   private run(ns: string, args: readonly string[], input?: string, limit: Limiter = this.limit, json = false): Promise<ExecResult> {
-    const argv = ns === HOST ? args : ['-n', ns, ...args];
-    this.onCommand?.(ns, ['ip', ...argv], input);
-    return limit(() => this.spawn('ip', argv, input, { json, ownGroup: true }));
+    return this.start('ip', ns === HOST ? args : ['-n', ns, ...args], input, limit, undefined, json, ns);
   }
 
-  /** Another program than `ip`, logged and limited like it. */
-  private runTool(file: string, argv: readonly string[]): Promise<ExecResult> {
-    this.onCommand?.(HOST, [file, ...argv]);
-    return this.limit(() => this.spawn(file, argv, undefined, { ownGroup: true }));
+  /**
+   * Every process starts here, logged (-v) as it gets its input: through the limiter, or, for a
+   * prepared wave (gate), at once, with its input (or none, if the wave was let go of) when the
+   * gate opens; its time then runs from its start, and it first waits out the wave before it.
+   */
+  private start(file: string, argv: readonly string[], input: string | undefined, limit: Limiter, gate: Gate | undefined, json: boolean, ns = HOST): Promise<ExecResult> {
+    if (!gate) {
+      this.onCommand?.(ns, [file, ...argv], input);
+      return limit(() => this.spawn(file, argv, input, { json, ownGroup: true }));
+    }
+    const given = gate.then((go) => {
+      if (go) this.onCommand?.(ns, [file, ...argv], input);
+      return go ? (input ?? '') : '';
+    });
+    return this.spawn(file, argv, given, { json, ownGroup: true, timeoutMs: 2 * TIMEOUT_MS });
   }
 
   /**
@@ -225,17 +234,7 @@ export class IpDriver implements Driver {
    * their output in order, as an `ip -batch` share's. It ends with 0 only if every one did.
    */
   private runEntering(lines: readonly Entered[], limit: Limiter, gate: Gate | undefined, json: boolean, trace = false): Promise<ExecResult> {
-    const argv = [...(trace ? ['-t'] : []), '-L', '1', 'nsenter'];
-    const input = enterLines(lines);
-    if (!gate) {
-      this.onCommand?.(HOST, ['xargs', ...argv], input);
-      return limit(() => this.spawn('xargs', argv, input, { json, ownGroup: true }));
-    }
-    const given = gate.then((go) => {
-      if (go) this.onCommand?.(HOST, ['xargs', ...argv], input);
-      return go ? input : '';
-    });
-    return this.spawn('xargs', argv, given, { json, ownGroup: true, timeoutMs: 2 * TIMEOUT_MS });
+    return this.start('xargs', [...(trace ? ['-t'] : []), '-L', '1', 'nsenter'], enterLines(lines), limit, gate, json);
   }
 
   async snapshot(req: SnapshotRequest = {}): Promise<KernelSnapshot> {
@@ -454,7 +453,7 @@ export class IpDriver implements Driver {
           // /proc/sys/net shows the network namespace of whoever reads it: nsenter --net is
           // enough, without the mount namespace `netns exec` copies (enterLines).
           const read = ['sysctl', '-e', ...keys];
-          const r = this.useNsenter() ? await this.runTool('nsenter', [`--net=${NETNS_DIR}/${ns}`, ...read]) : await this.run(HOST, ['netns', 'exec', ns, ...read]);
+          const r = this.useNsenter() ? await this.start('nsenter', [`--net=${NETNS_DIR}/${ns}`, ...read], undefined, this.limit, undefined, false) : await this.run(HOST, ['netns', 'exec', ns, ...read]);
           out.set(ns, sysctlAnswers(r.stdout + `${SYSCTL_END} = \n`)[0]!);
         }),
     );
@@ -568,8 +567,9 @@ export class IpDriver implements Driver {
         const entered = ([b, i]: (typeof share)[number]) => ({ ns: b.ns, argv: ['ip', ...(b.readAfter ? ['-j', '-d'] : []), '-batch', fileOf.get(i)!] });
         const readers = share.filter(([b]) => b.readAfter);
         if (nsenter) {
-          const r = await this.runEntering(share.map(entered), this.batchLimit, gate, readers.length > 0, true);
-          const outcomes = enteredOutcomes(share.map(entered), r);
+          const commands = share.map(entered);
+          const r = await this.runEntering(commands, this.batchLimit, gate, readers.length > 0, true);
+          const outcomes = enteredOutcomes(commands, r);
           // Only the batches that ran to their end printed their reads.
           const done = share.filter(([b], k) => b.readAfter && outcomes[k]!.exitCode === 0);
           const states = this.stateFrom(done.map(([b]) => ({ ns: b.ns, nsids: b.nsids ?? true })), r);
@@ -632,21 +632,13 @@ export class IpDriver implements Driver {
     this.staged = undefined;
   }
 
-  /**
-   * A wave's process: through the limiter, or, for a prepared wave, started at once and given
-   * its input (or none, if the wave was let go of) when the gate opens.
-   */
+  /** A wave's `ip` (see start); one that enters a namespace starts only once the gate opens. */
   private async runGated(ns: string, args: readonly string[], input: string, limit: Limiter, gate: Gate | undefined, json: boolean): Promise<ExecResult> {
     if (!gate) return this.run(ns, args, input, limit, json);
     // `ip -n NS` enters NS as it starts, and NS may be made by the wave before: such a process
     // starts only once the gate opens.
     if (ns !== HOST) return (await gate) ? this.run(ns, args, input, limit, json) : { exitCode: 0, stdout: '', stderr: '' };
-    const given = gate.then((go) => {
-      if (go) this.onCommand?.(ns, ['ip', ...args], input);
-      return go ? input : '';
-    });
-    // Its time runs from its start, and it first waits out the wave before it.
-    return this.spawn('ip', args, given, { json, ownGroup: true, timeoutMs: 2 * TIMEOUT_MS });
+    return this.start('ip', args, input, limit, gate, json);
   }
 
   /** The file a fanned-out batch runs from, written once per batch (by prepare or on first use). */
@@ -686,11 +678,11 @@ export class IpDriver implements Driver {
     }
   }
 
-  /** `ip -V`, and whether `ip -j` prints JSON (iproute2 4.13 and later). */
   entersWithNsenter(): boolean {
     return this.useNsenter();
   }
 
+  /** `ip -V`, and whether `ip -j` prints JSON (iproute2 4.13 and later). */
   async ipVersion(): Promise<{ version: string; json: boolean }> {
     const v = await this.run(HOST, ['-V']);
     const j = await this.run(HOST, ['-j', 'link', 'show', 'lo']);
