@@ -54,7 +54,10 @@ function createOps(r: Resource, lab: string): Op[] {
     case 'route':
       return [op(r.ns, 'route', 'replace', r.to, ...routeWords(r))];
     case 'sysctl':
-      return [op(HOST, 'netns', 'exec', r.ns, 'sysctl', '-q', '-w', `${r.key}=${r.value}`)];
+      // In the namespace's own batch (its tail: model/deps.ts), as the `ip` command that does
+      // the same from the host, which is what a failure names; IpDriver runs a batch's tail of
+      // these as one `sysctl` process inside the namespace.
+      return [op(r.ns, 'netns', 'exec', r.ns, 'sysctl', '-q', '-w', `${r.key}=${r.value}`)];
   }
 }
 

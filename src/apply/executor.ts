@@ -90,7 +90,9 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
       let killAfterWave = false;
       if (f && 'failAt' in f && f.failAt >= first && f.failAt < opIndex) {
         let i = first;
-        batches = batches.map(([ns, list]) => [ns, list.map((o) => (i++ === f.failAt ? { ...o, args: ['link', 'set', 'dev', `topo-fault-${f.failAt}`, 'up'] } : o))]);
+        // A sysctl stays a sysctl (IpDriver runs them apart, after the batch's `ip` lines).
+        const fault = (o: PlacedOp) => (o.args[3] === 'sysctl' ? [...o.args.slice(0, -1), `net.topo.fault${f.failAt}=1`] : ['link', 'set', 'dev', `topo-fault-${f.failAt}`, 'up']);
+        batches = batches.map(([ns, list]) => [ns, list.map((o) => (i++ === f.failAt ? { ...o, args: fault(o) } : o))]);
       }
       if (f && 'killAfter' in f && f.killAfter < opIndex && f.killAfter >= first) {
         let i = first;
@@ -136,7 +138,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
             status[o.step] = 'failed';
             if (!failure) {
               const { message, hint } = explainIpError(r.stderr);
-              failure = { step: o.step, command: `ip ${o.ns === HOST ? '' : `-n ${o.ns} `}${o.args.join(' ')}`, message, ...(hint ? { hint } : {}) };
+              failure = { step: o.step, command: `ip ${o.ns === HOST || o.args[0] === 'netns' ? '' : `-n ${o.ns} `}${o.args.join(' ')}`, message, ...(hint ? { hint } : {}) };
             }
           }
         });
@@ -169,7 +171,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
 /**
  * For each create wave, the namespaces whose batch in it can read the namespace at its end:
  * their last batch, when no op running in another namespace (a veth made from the host with an
- * end here, a sysctl set through `netns exec`) touches them in that wave or later.
+ * end here) touches them in that wave or later.
  */
 export function lastReads(create: readonly Wave[]): Map<number, Set<string>> {
   const lastOwn = new Map<string, number>();

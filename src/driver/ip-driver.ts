@@ -13,6 +13,8 @@ export interface ExecResult {
   readonly stderr: string;
   /** Asked for with `json`: stdout's documents, one per line (stdout itself is then ''); null if a line was not JSON. */
   readonly docs?: unknown[] | null;
+  /** With `json`: the lines that are no JSON document (a share's sysctl answers), in order. */
+  readonly texts?: string[];
 }
 
 /**
@@ -93,7 +95,7 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
         exitCode: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15),
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-        ...(json ? { docs: json.end() } : {}),
+        ...(json ? { docs: json.end(), texts: json.texts } : {}),
       }),
     );
     if (input !== undefined) {
@@ -464,9 +466,22 @@ export class IpDriver implements Driver {
     return this.soloBatch({ ns, lines, readAfter, nsids });
   }
 
+  /**
+   * One namespace's batch in a process of its own (`ip -n NS -batch -`), and then the sysctls at
+   * its tail (splitSysctls) in one more, inside the namespace, unless the batch failed.
+   */
   private async soloBatch(b: Batch, gate?: Gate): Promise<BatchResult> {
-    const tail = this.sysctlTail(b);
-    if (tail.length > 0) return this.withSysctlTail(b, tail, gate);
+    const tail = splitSysctls(b);
+    const r = !tail || tail.head.length > 0 || b.readAfter ? await this.soloIp(tail ? { ...b, lines: tail.head } : b, gate) : { exitCode: 0, stderr: '' };
+    if (!tail || r.exitCode !== 0 || (gate && !(await gate))) return r;
+    const argv = sysctlArgv(tail.settings);
+    const s = this.useNsenter() ? await this.start('nsenter', [`--net=${NETNS_DIR}/${b.ns}`, ...argv], undefined, this.limit, undefined, false) : await this.run(HOST, ['netns', 'exec', b.ns, ...argv]);
+    const values = sysctlAnswers(s.stdout);
+    // No answer at all: it never got into the namespace (or to sysctl), and set nothing.
+    return withSysctls(r, tail, values.length === 1 ? { said: s.stderr, values: values[0]! } : { said: s.stderr || `exit status ${s.exitCode}\n`, failed: true });
+  }
+
+  private async soloIp(b: Batch, gate?: Gate): Promise<BatchResult> {
     const { ns, lines, readAfter = false, nsids = true } = b;
     const input = lines.map(batchLine).join('\n') + '\n' + (readAfter ? readLines(nsids) : '');
     const r = await this.runGated(ns, readAfter ? ['-j', '-d', '-batch', '-'] : ['-batch', '-'], input, this.limit, gate, readAfter);
@@ -479,7 +494,7 @@ export class IpDriver implements Driver {
 
   /** These namespaces' reads, in order (three or four JSON documents each), or undefined if that is not what came. */
   private stateFrom(specs: readonly ReadSpec[], r: ExecResult): NsSnapshot[] | undefined {
-    const docs = r.docs !== undefined ? r.docs : tryJsonLines(r.stdout);
+    const docs = outputOf(r).docs;
     if (docs?.length !== specs.reduce((n, s) => n + (s.nsids ? 4 : 3), 0)) return undefined;
     let i = 0;
     return specs.map((s) => {
@@ -487,43 +502,6 @@ export class IpDriver implements Driver {
       i += 3;
       return { ns: s.ns, links, addrs, routes, ...(s.nsids ? { nsids: docs[i++] as NsId[] } : {}) };
     });
-  }
-
-  /**
-   * The host batch's trailing `netns exec NS sysctl ...` lines, as commands to run through
-   * nsenter, when there are enough of them to fan out: in the batch, each costs `ip` a fork and
-   * a copy of the mount table, one after another (a 200-chain with ip_forward on every node took
-   * 1.66-1.97 s to apply, 0.78-0.95 s without). Sysctls come last in their batch (one may name
-   * an interface, and nothing waits for one), so they are a tail.
-   */
-  private sysctlTail(b: Batch): Entered[] {
-    if (b.ns !== HOST) return [];
-    let k = b.lines.length;
-    while (k > 0 && isSysctlLine(b.lines[k - 1]!)) k--;
-    if (b.lines.length - k < FAN_OUT_MIN || !this.useNsenter()) return [];
-    return b.lines.slice(k).map((l) => ({ ns: l[2]!, argv: l.slice(3) }));
-  }
-
-  /**
-   * A host batch whose sysctls run through nsenter shares once the rest of it has run. They do
-   * not depend on each other, so every one runs whatever another does: the result names the
-   * first that failed (failedLine, in the batch's own numbering) and how the later ones went.
-   */
-  private async withSysctlTail(b: Batch, tail: readonly Entered[], gate?: Gate): Promise<BatchResult> {
-    const head = b.lines.length - tail.length;
-    const r = head > 0 || b.readAfter ? await this.soloBatch({ ...b, lines: b.lines.slice(0, head) }, gate) : { exitCode: 0, stderr: '' };
-    if (r.exitCode !== 0 || (gate && !(await gate))) return r;
-    const ran = await Promise.all(shares(tail, this.streams).map(async (share) => enteredOutcomes(share, await this.runEntering(share, this.batchLimit, undefined, false, true), true)));
-    const outcomes = ran.flat();
-    const first = outcomes.findIndex((o) => o.exitCode !== 0);
-    if (first < 0) return r;
-    return {
-      exitCode: 1,
-      stderr: outcomes[first]!.stderr,
-      failedLine: head + first + 1,
-      alsoRan: outcomes.flatMap((o, j) => (j > first && !o.notRun ? [{ line: head + j + 1, ok: o.exitCode === 0 }] : [])),
-      ...(r.state ? { state: r.state } : {}),
-    };
   }
 
   /**
@@ -567,16 +545,36 @@ export class IpDriver implements Driver {
         const entered = ([b, i]: (typeof share)[number]) => ({ ns: b.ns, argv: ['ip', ...(b.readAfter ? ['-j', '-d'] : []), '-batch', fileOf.get(i)!] });
         const readers = share.filter(([b]) => b.readAfter);
         if (nsenter) {
-          const commands = share.map(entered);
+          // Each batch is its `ip` and, after it, its sysctls in a process of their own (either
+          // may be all there is).
+          const commands: Entered[] = [];
+          const parts = share.map((x) => {
+            const tail = splitSysctls(x[0]);
+            const ip = !tail || tail.head.length > 0 || x[0].readAfter ? commands.push(entered(x)) - 1 : undefined;
+            const sys = tail ? commands.push({ ns: x[0].ns, argv: sysctlArgv(tail.settings) }) - 1 : undefined;
+            return { tail, ip, sys };
+          });
           const r = await this.runEntering(commands, this.batchLimit, gate, readers.length > 0, true);
           const outcomes = enteredOutcomes(commands, r);
-          // Only the batches that ran to their end printed their reads.
-          const done = share.filter(([b], k) => b.readAfter && outcomes[k]!.exitCode === 0);
+          const ipOutcome = (k: number): BatchResult => (parts[k]!.ip === undefined ? { exitCode: 0, stderr: '' } : outcomes[parts[k]!.ip!]!);
+          // Only the batches that ran to their end printed their reads, and only the sysctls
+          // that got into their namespace their answers (sysctlArgv).
+          const done = share.filter(([b], k) => b.readAfter && ipOutcome(k).exitCode === 0);
           const states = this.stateFrom(done.map(([b]) => ({ ns: b.ns, nsids: b.nsids ?? true })), r);
           const stateOf = new Map(states?.map((st, k) => [done[k]![1], st]));
+          const answered = parts.filter((p) => p.sys !== undefined && outcomes[p.sys]!.exitCode === 0);
+          const answers = sysctlAnswers(outputOf(r).texts.join('\n'));
+          const answerOf = new Map(answers.length === answered.length ? answered.map((p, k) => [p, answers[k]!]) : []);
           share.forEach(([, i], k) => {
-            const o = outcomes[k]!;
-            results[i] = stateOf.has(i) ? { ...o, state: stateOf.get(i)! } : o;
+            const { tail, sys } = parts[k]!;
+            const o = ipOutcome(k);
+            const ran = stateOf.has(i) ? { ...o, state: stateOf.get(i)! } : o;
+            if (!tail) results[i] = ran;
+            else {
+              const so = outcomes[sys!]!;
+              const set = so.notRun ? undefined : so.exitCode !== 0 ? { said: so.stderr, failed: true } : { said: so.stderr, values: answerOf.get(parts[k]!) };
+              results[i] = withSysctls(ran, tail, set);
+            }
           });
           return;
         }
@@ -604,7 +602,10 @@ export class IpDriver implements Driver {
 
   /** The batches runBatches hands to fan-out shares (each runs from a file of its own). */
   private fannable<T extends readonly [Batch, ...unknown[]]>(all: readonly T[]): T[] {
-    const fannable = all.filter(([b]) => b.ns !== HOST && PLAIN_NAME.test(b.ns));
+    // A `netns exec` share stops at its first failing command, and sysctl's exit status does not
+    // say whether a key failed: without nsenter, a batch with sysctls runs on its own.
+    const nsenter = this.useNsenter();
+    const fannable = all.filter(([b]) => b.ns !== HOST && PLAIN_NAME.test(b.ns) && (nsenter || !splitSysctls(b)));
     return this.canFanOut(fannable.length) ? fannable : [];
   }
 
@@ -645,7 +646,8 @@ export class IpDriver implements Driver {
   private batchFile(b: Batch): string {
     let file = this.batchFiles.get(b);
     if (file === undefined) {
-      file = this.scratchFile(`b${this.fileSeq++}.batch`, b.lines.map(batchLine).join('\n') + '\n' + (b.readAfter ? readLines(b.nsids ?? true) : ''));
+      const lines = splitSysctls(b)?.head ?? b.lines;
+      file = this.scratchFile(`b${this.fileSeq++}.batch`, lines.map(batchLine).join('\n') + '\n' + (b.readAfter ? readLines(b.nsids ?? true) : ''));
       this.batchFiles.set(b, file);
     }
     return file;
@@ -776,17 +778,17 @@ export class IpDriver implements Driver {
 }
 
 /**
- * What each command of an `xargs -t -L 1 nsenter` share came to (a wave's batches, or the host
- * batch's sysctls). xargs echoes each command to stderr as it starts it (-t), and goes on past
- * one that fails, ending with 123; so each command has an outcome of its own, and which ones
- * ran no longer depends on how they were cut into shares. A failed `ip` names its batch file and
- * line (`Command failed FILE:N`); nsenter, failing to enter, ran none of it; a `quiet` command
- * (`sysctl -q`) failed if it said anything at all; one that started and said neither ran to its
- * end, unless xargs itself ended otherwise (killed, a timeout) while it ran: that last one is
- * failed with no line, so that nothing of it is taken as done. Those never started did not run.
+ * What each command of an `xargs -t -L 1 nsenter` share came to (a wave's batches and sysctls).
+ * xargs echoes each command to stderr as it starts it (-t), and goes on past one that fails,
+ * ending with 123; so each command has an outcome of its own, and which ones ran no longer
+ * depends on how they were cut into shares. A failed `ip` names its batch file and line
+ * (`Command failed FILE:N`); nsenter, failing to enter, ran none of it; one that started and
+ * said neither ran to its end, with what it said (sysctl names a key it could not set, with or
+ * without a non-zero status), unless xargs itself ended otherwise (killed, a timeout) while it
+ * ran: that last one is failed with no line, so that nothing of it is taken as done. Those
+ * never started did not run.
  */
-export function enteredOutcomes(commands: readonly Entered[], r: { readonly exitCode: number; readonly stderr: string }, quiet = false): BatchResult[] {
-  if (r.exitCode === 0) return commands.map(() => ({ exitCode: 0, stderr: '' }));
+export function enteredOutcomes(commands: readonly Entered[], r: { readonly exitCode: number; readonly stderr: string }): BatchResult[] {
   // The echo is the command's words, some of them quoted (findutils 4.9 quotes a word with
   // '='); no word of ours holds a quote, so without them it is the line as given.
   const at = new Map(commands.map((c, k) => [`nsenter ${enterLine(c)}`, k]));
@@ -796,6 +798,12 @@ export function enteredOutcomes(commands: readonly Entered[], r: { readonly exit
     const k = line.startsWith('nsenter ') ? at.get(line.replaceAll("'", '')) : undefined;
     if (k !== undefined) started.push({ k, said: [] });
     else if (line !== '') (started.at(-1)?.said ?? before).push(line);
+  }
+  const saying = (said: readonly string[]) => (said.length > 0 ? said.join('\n') + '\n' : '');
+  if (r.exitCode === 0) {
+    const ok: BatchResult[] = commands.map(() => ({ exitCode: 0, stderr: '' }));
+    for (const { k, said } of started) ok[k] = { exitCode: 0, stderr: saying(said) };
+    return ok;
   }
   const out: BatchResult[] = commands.map(() => ({ exitCode: -1, stderr: '', notRun: true }));
   // Nothing started (xargs could not run nsenter, or took the options badly): the first command
@@ -807,15 +815,80 @@ export function enteredOutcomes(commands: readonly Entered[], r: { readonly exit
     const own = said.join('\n').split(`Command failed ${commands[k]!.argv.at(-1)!}:`).join('Command failed -:');
     const m = /Command failed -:(\d+)/.exec(own);
     if (m) out[k] = { exitCode: 1, stderr: own + '\n', failedLine: Number(m[1]) };
-    else if ((quiet && said.length > 0) || said.some((l) => l.startsWith('nsenter: ')) || (n === started.length - 1 && !normalEnd)) out[k] = { exitCode: 1, stderr: [...before, own].join('\n') + '\n' };
-    else out[k] = { exitCode: 0, stderr: '' };
+    else if (said.some((l) => l.startsWith('nsenter: ')) || (n === started.length - 1 && !normalEnd)) out[k] = { exitCode: 1, stderr: [...before, own].join('\n') + '\n' };
+    else out[k] = { exitCode: 0, stderr: saying(said) };
   });
   return out;
 }
 
-/** `netns exec NS sysctl ...`, as compile.ts writes a sysctl's op, for a namespace a share can name. */
-function isSysctlLine(l: readonly string[]): boolean {
-  return l[0] === 'netns' && l[1] === 'exec' && PLAIN_NAME.test(l[2] ?? '') && l[3] === 'sysctl';
+/** `netns exec NS sysctl ...` in NS's own batch: a sysctl's op (compile.ts). */
+function isOwnSysctlLine(l: readonly string[], ns: string): boolean {
+  return l[0] === 'netns' && l[1] === 'exec' && l[2] === ns && l[3] === 'sysctl';
+}
+
+/** A namespace batch's trailing sysctls: the lines before them, and each one's `KEY=VALUE`. */
+export interface SysctlTail {
+  readonly head: readonly (readonly string[])[];
+  readonly settings: readonly string[];
+}
+
+/**
+ * The sysctls at the end of a namespace's batch (model/deps.ts puts them last), or undefined.
+ * `ip` would run each as `netns exec`: a fork, and a copy of the mount table, per line.
+ */
+export function splitSysctls(b: Batch): SysctlTail | undefined {
+  if (b.ns === HOST) return undefined;
+  const k = b.lines.findIndex((l) => isOwnSysctlLine(l, b.ns));
+  if (k < 0) return undefined;
+  if (!b.lines.slice(k).every((l) => isOwnSysctlLine(l, b.ns))) throw new InternalError(`the batch for ${b.ns} has a sysctl before its other lines`);
+  return { head: b.lines.slice(0, k), settings: b.lines.slice(k).map((l) => l.at(-1)!) };
+}
+
+/**
+ * One `sysctl` for all of a namespace's settings, run inside it: each KEY=VALUE is set, then
+ * each KEY read back (procps-ng writes a word with `=` and reads one without, in order, and goes
+ * on past a failing one), then SYSCTL_END, which ends the answer and shows that it ran. The
+ * answer is what verification would read: a 200-chain with ip_forward on every node spent ~0.2 s
+ * in a process per namespace to read it again after apply.
+ */
+function sysctlArgv(settings: readonly string[]): string[] {
+  return ['sysctl', '-q', ...settings, ...settings.map((s) => s.slice(0, s.indexOf('='))), SYSCTL_END];
+}
+
+/**
+ * Which settings failed, from what sysctl said: each message names its key (`setting key
+ * "K"`, `cannot stat /proc/sys/K/AS/PATH`, `permission denied on key 'K'`). Words that name none
+ * are laid on the first setting, so that nothing unexplained is taken as set.
+ */
+export function sysctlFailures(settings: readonly string[], said: string): Map<number, string> {
+  const keys = settings.map((s) => s.slice(0, s.indexOf('=')));
+  const out = new Map<number, string>();
+  for (const line of said.split('\n')) {
+    if (line.trim() === '') continue;
+    const k = keys.findIndex((key) => line.includes(`"${key}"`) || line.includes(`'${key}'`) || line.includes(`/proc/sys/${key.replaceAll('.', '/')}:`));
+    const at = k < 0 ? 0 : k;
+    out.set(at, (out.get(at) ?? '') + line + '\n');
+  }
+  return out;
+}
+
+/**
+ * A batch's result with its sysctls' (set: how their process went, undefined if it did not run).
+ * Their lines come after the batch's own: a failure among them is the batch's first only when
+ * the rest of it ran, and else they ran all the same (alsoRan). Their answer joins the state
+ * read at the end of the batch, when everything ran.
+ */
+export function withSysctls(r: BatchResult, tail: SysctlTail, set: { said: string; failed?: boolean; values?: Record<string, string> | undefined } | undefined): BatchResult {
+  const base = tail.head.length;
+  if (!set) return r;
+  const failures = set.failed ? new Map(tail.settings.map((_, k) => [k, set.said])) : sysctlFailures(tail.settings, set.said);
+  const outcomes = tail.settings.map((_, k) => ({ line: base + k + 1, ok: !failures.has(k) }));
+  if (r.exitCode !== 0) return set.failed ? r : { ...r, alsoRan: [...(r.alsoRan ?? []), ...outcomes] };
+  const first = outcomes.findIndex((o) => !o.ok);
+  if (first < 0) return { ...r, stderr: '', ...(r.state && set.values ? { state: { ...r.state, sysctls: set.values } } : {}) };
+  // A process that never got into the namespace set none of them.
+  const rest = set.failed ? [] : outcomes.slice(first + 1);
+  return { exitCode: 1, stderr: failures.get(first)!, failedLine: base + first + 1, ...(rest.length > 0 ? { alsoRan: rest } : {}), ...(r.state ? { state: r.state } : {}) };
 }
 
 /** The key that ends each namespace's answer in a sysctl share (readSysctls). */
@@ -927,6 +1000,8 @@ function parseJsonLine(l: string): unknown {
  */
 export class JsonLines {
   private readonly docs: unknown[] = [];
+  /** Lines that do not start as a document does (`ip -j` prints each as an array). */
+  readonly texts: string[] = [];
   private rest = '';
   private failed = false;
 
@@ -956,6 +1031,10 @@ export class JsonLines {
 
   private line(l: string): void {
     if (this.failed || l.trim() === '') return;
+    if (l[0] !== '[' && l[0] !== '{') {
+      this.texts.push(l);
+      return;
+    }
     try {
       this.docs.push(parseJsonLine(l));
     } catch {
@@ -995,6 +1074,14 @@ function listNetnsDir(): string[] {
   } catch {
     return []; // no namespace was ever made here
   }
+}
+
+/** A process's `-j` documents (null if one is broken) and its other lines, however it was run. */
+function outputOf(r: ExecResult): { docs: unknown[] | null; texts: readonly string[] } {
+  if (r.docs !== undefined) return { docs: r.docs, texts: r.texts ?? [] };
+  const lines = new JsonLines();
+  lines.push(r.stdout);
+  return { docs: lines.end(), texts: lines.texts };
 }
 
 function tryJsonLines(text: string): unknown[] | undefined {

@@ -1,6 +1,6 @@
 import type { Driver } from '../driver/driver.js';
 import { HOST, type Topology } from '../model/resources.js';
-import type { KernelSnapshot, NsId } from './snapshot.js';
+import type { KernelSnapshot, NsId, NsSnapshot } from './snapshot.js';
 import { readJournal } from '../lock/journal.js';
 import { othersRecorded, readRecord, writeRecord } from '../lock/netns-record.js';
 import { normalize, pairingGaps, type LiveState } from './normalize.js';
@@ -40,7 +40,11 @@ export async function readKernel(driver: Driver, desired: Topology, opts: ReadOp
   const covered = got && (!got.only || (only !== undefined && [...only].every((n) => got.only!.has(n))));
   const read = covered ? inScope(got, only) : await driver.snapshot({ nsids: HOST_ONLY, ...(only ? { only } : {}) });
   const snap = await pairVeths(driver, desired, read, opts.journal ?? readJournal(desired.lab), ahead);
-  const want = new Map(snap.namespaces.flatMap((n) => (n.ns !== HOST && keys.has(n.ns) ? [[n.ns, keys.get(n.ns)!] as const] : [])));
+  // A namespace whose sysctls came with it (apply's answers for those it set, or a read from
+  // before apply that verification keeps for what apply did not touch) is not asked again,
+  // unless a key is missing from them.
+  const known = (n: NsSnapshot) => n.sysctls !== undefined && keys.get(n.ns)!.every((k) => k in n.sysctls!);
+  const want = new Map(snap.namespaces.flatMap((n) => (n.ns !== HOST && keys.has(n.ns) && !known(n) ? [[n.ns, keys.get(n.ns)!] as const] : [])));
   const values = want.size > 0 ? await driver.readSysctls(want) : undefined;
   const namespaces = snap.namespaces.map((n) => (want.has(n.ns) ? { ...n, sysctls: values?.get(n.ns) ?? {} } : n));
   return { ...snap, namespaces };

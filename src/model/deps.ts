@@ -8,12 +8,14 @@ export function dependencies(all: ReadonlyMap<string, Resource>): Map<string, st
   const linkOf = new Map<string, string>(); // ns:ifname -> link id
   const linksIn = new Map<string, string[]>();
   const addrsIn = new Map<string, string[]>();
+  const routesIn = new Map<string, string[]>();
   for (const r of all.values()) {
     for (const e of interfacesOf(r)) {
       linkOf.set(endKey(e), r.id);
       push(linksIn, e.ns, r.id);
     }
     if (r.kind === 'address') push(addrsIn, r.ns, r.id);
+    if (r.kind === 'route') push(routesIn, r.ns, r.id);
   }
   const netns = (ns: string) => (ns !== HOST && all.has(`netns/${ns}`) ? [`netns/${ns}`] : []);
   const out = new Map<string, string[]>();
@@ -42,8 +44,11 @@ export function dependencies(all: ReadonlyMap<string, Resource>): Map<string, st
         d = [...netns(r.ns), ...(linksIn.get(r.ns) ?? []), ...(addrsIn.get(r.ns) ?? [])];
         break;
       case 'sysctl':
-        // Interface sysctls (net.ipv4.conf.X.*) need the interface.
-        d = [...netns(r.ns), ...(linksIn.get(r.ns) ?? [])];
+        // Last in their namespace: interface sysctls (net.ipv4.conf.X.*) need the interface, and
+        // a link's own settings can reset one (a new MTU resets net.ipv6.conf.X.mtu). So a
+        // namespace's sysctls are the tail of its batch, where IpDriver sets them, and reads them
+        // back, in one process after its `ip` (verification then reads nothing more for them).
+        d = [...netns(r.ns), ...(linksIn.get(r.ns) ?? []), ...(addrsIn.get(r.ns) ?? []), ...(routesIn.get(r.ns) ?? [])];
         break;
     }
     out.set(r.id, [...new Set(d)].filter((x) => x !== r.id));

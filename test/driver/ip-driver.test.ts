@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
 import fc from 'fast-check';
-import { IpDriver, JsonLines, batchLine, enteredOutcomes, onPath, sysctlAnswers, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
+import { IpDriver, JsonLines, batchLine, enteredOutcomes, onPath, sysctlAnswers, sysctlFailures, withSysctls, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
 import { tmpdir } from 'node:os';
 import { scratchDir } from '../support/scratch.js';
 
@@ -45,10 +45,14 @@ describe('JsonLines', () => {
       }),
     );
   });
-  it('says null when a line is not JSON', () => {
+  it('says null when a document is broken, and keeps the lines that are no document apart', () => {
     const r = new JsonLines();
-    r.push('[]\nRTNETLINK answers: nope\n[]\n');
+    r.push('[]\n[{"a":\n[]\n');
     expect(r.end()).toBeNull();
+    const mixed = new JsonLines();
+    mixed.push('[1]\nnet.ipv4.ip_forward = 1\n[2]\nkernel.ostype = Linux\n');
+    expect(mixed.end()).toEqual([[1], [2]]);
+    expect(mixed.texts).toEqual(['net.ipv4.ip_forward = 1', 'kernel.ostype = Linux']);
   });
   it("parses a real process's output as it comes, a multibyte character split across writes included", async () => {
     const child = `const w=(s)=>new Promise((r)=>process.stdout.write(s,()=>setTimeout(r,20)));(async()=>{await w('[{"a":"\\u00fc"}]\\n[{"b":"');await w(Buffer.from([0xc3]));await w(Buffer.from([0xbc]));await w('"}]\\n');})()`;
@@ -447,30 +451,106 @@ describe('IpDriver fan-out', () => {
     expect(sysctlAnswers('net.a = 1\nkernel.ostype = Linux\nkernel.ostype = Linux\nnet.b = x\ty\nkernel.ostype = Linux\nnet.c = 2\n')).toEqual([{ 'net.a': '1' }, {}, { 'net.b': 'x\ty' }]);
   });
 
-  it('runs a host batch\'s trailing sysctls through nsenter shares once the rest has run; every one runs, the first failure is named', async () => {
-    const sysctl = (ns: string) => ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'];
-    const batch = { ns: 'host', lines: [['netns', 'add', 'a'], ['netns', 'add', 'b'], ...names.map(sysctl)] };
+  const sysctlLine = (ns: string, kv: string) => ['netns', 'exec', ns, 'sysctl', '-q', '-w', kv];
+  const FWD = 'net.ipv4.ip_forward';
+  const RPF = 'net.ipv4.conf.all.rp_filter';
+
+  it('sets a namespace batch\'s trailing sysctls after its ip, in one sysctl in the same nsenter share, and reads them back', async () => {
     const { exec, calls } = scripted((argv, input) => {
       if (argv[0] !== '-t') return {};
       const lines = input!.trim().split('\n');
-      const echo = (l: string) => `nsenter '${l.split(' ')[0]}' sysctl -q -w 'net.ipv4.ip_forward=1'`;
-      // c (the third sysctl, line 5 of the batch) and f fail.
-      return { exitCode: lines.some((l) => /\/[cf] /.test(l)) ? 123 : 0, stderr: lines.map((l) => echo(l) + (/\/[cf] /.test(l) ? '\nsysctl: permission denied on key "net.ipv4.ip_forward"' : '')).join('\n') + '\n' };
+      let stdout = '';
+      const said: string[] = [];
+      let failed = false;
+      for (const l of lines) {
+        const [net, ...rest] = l.split(' ');
+        said.push(`nsenter '${net}' ${rest.join(' ')}`);
+        const ns = net!.slice('--net=/run/netns/'.length);
+        if (rest[0] === 'ip') {
+          // d's batch fails at its line 2: it prints no read.
+          if (ns === 'd') {
+            said.push('RTNETLINK answers: File exists', `Command failed ${rest.at(-1)}:2`);
+            failed = true;
+          } else stdout += NS_READ_NO_IDS;
+        } else {
+          // c cannot set rp_filter; sysctl says so, and still answers.
+          if (ns === 'c') said.push(`sysctl: setting key "${RPF}": Invalid argument`);
+          stdout += `${FWD} = 1\n${RPF} = ${ns === 'c' ? '0' : '2'}\nkernel.ostype = Linux\n`;
+        }
+      }
+      return { exitCode: failed ? 123 : 0, stdout, stderr: said.join('\n') + '\n' };
     });
-    const r = await driver({ exec, concurrency: 2, nsenter: true }).runBatches([batch]);
-    expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['ip -batch -', 'xargs -t -L 1 nsenter', 'xargs -t -L 1 nsenter']);
-    expect(calls[0]!.input).toBe('netns add a\nnetns add b\n');
-    expect(calls[1]!.input).toMatch(/^--net=\/run\/netns\/a sysctl -q -w net\.ipv4\.ip_forward=1\n/);
-    expect(r[0]).toEqual({
-      exitCode: 1,
-      failedLine: 5,
-      stderr: 'sysctl: permission denied on key "net.ipv4.ip_forward"\n',
-      alsoRan: [3, 4, 5, 6, 7].map((j) => ({ line: 2 + j + 1, ok: j !== 5 })),
-    });
-    // Without nsenter, or with fewer sysctls than a fan-out takes, they stay in the batch.
-    const few = scripted(() => ({}));
-    await driver({ exec: few.exec, nsenter: true }).runBatches([{ ns: 'host', lines: batch.lines.slice(0, 4) }]);
-    expect(few.calls.map((c) => c.file)).toEqual(['ip']);
+    const batch = (ns: string) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up'], ['addr', 'add', '10.0.0.1/24', 'dev', 'lo'], sysctlLine(ns, `${FWD}=1`), sysctlLine(ns, `${RPF}=2`)], readAfter: true, nsids: false });
+    const d = driver({ exec, concurrency: 2, nsenter: true });
+    const r = await d.runBatches(names.map(batch));
+    const files = calls.flatMap((c) => [...(c.input ?? '').matchAll(/-batch (\S+)$/gm)].map((m) => readFileSync(m[1]!, 'utf8')));
+    d.dispose();
+    expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['xargs -t -L 1 nsenter', 'xargs -t -L 1 nsenter']);
+    expect(calls[0]!.input!.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^--net=\/run\/netns\/a ip -j -d -batch \S+$/),
+      `--net=/run/netns/a sysctl -q ${FWD}=1 ${RPF}=2 ${FWD} ${RPF} kernel.ostype`,
+    ]);
+    // The batch files hold the ip lines and the read, not the sysctls.
+    expect(files[0]).toBe('link set dev lo up\naddr add 10.0.0.1/24 dev lo\nlink show\naddr show\nroute show table all\n');
+    const [a, , c, dd] = r;
+    expect(a).toMatchObject({ exitCode: 0, state: { ns: 'a', sysctls: { [FWD]: '1', [RPF]: '2' } } });
+    // c's own lines ran; its rp_filter (line 4) failed, and its state comes without sysctls.
+    expect(c).toEqual({ exitCode: 1, failedLine: 4, stderr: `sysctl: setting key "${RPF}": Invalid argument\n`, state: expect.objectContaining({ ns: 'c' }) });
+    expect(c!.state!.sysctls).toBeUndefined();
+    // d failed at its line 2; its sysctls ran all the same (xargs goes on), and say so.
+    expect(dd).toEqual({ exitCode: 1, failedLine: 2, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n', alsoRan: [{ line: 3, ok: true }, { line: 4, ok: true }] });
+    expect(r.slice(4).every((x) => x.exitCode === 0 && x.state?.sysctls?.[FWD] === '1')).toBe(true);
+  });
+
+  it('runs a batch of sysctls alone as one sysctl; a batch with sysctls on its own, after its ip, unless that failed', async () => {
+    for (const nsenter of [true, false]) {
+      const { exec, calls } = scripted((argv) => {
+        if (argv.join(' ').startsWith('-n b ')) return { exitCode: 1, stderr: 'RTNETLINK answers: File exists\nCommand failed -:1\n' };
+        if (argv.includes('sysctl')) return { stdout: `${FWD} = 1\nkernel.ostype = Linux\n` };
+        return {};
+      });
+      const d = driver({ exec, nsenter });
+      const r = await d.runBatches([
+        { ns: 'a', lines: [['link', 'set', 'dev', 'lo', 'up'], sysctlLine('a', `${FWD}=1`)] },
+        { ns: 'b', lines: [['link', 'set', 'dev', 'lo', 'up'], sysctlLine('b', `${FWD}=1`)] },
+        { ns: 'c', lines: [sysctlLine('c', `${FWD}=1`)] },
+      ]);
+      d.dispose();
+      const set = `sysctl -q ${FWD}=1 ${FWD} kernel.ostype`;
+      const inside = (ns: string) => (nsenter ? `nsenter --net=/run/netns/${ns} ${set}` : `ip netns exec ${ns} ${set}`);
+      expect(calls.map((x) => `${x.file} ${x.argv.join(' ')}`).sort()).toEqual(['ip -n a -batch -', 'ip -n b -batch -', inside('a'), inside('c')].sort());
+      expect(r.map((x) => [x.exitCode, x.failedLine])).toEqual([[0, undefined], [1, 1], [0, undefined]]);
+    }
+  });
+
+  it('without nsenter, runs the batches with sysctls on their own, not in `netns exec` shares', async () => {
+    const { exec, calls } = scripted((argv) => (argv.includes('sysctl') ? { stdout: `${FWD} = 1\nkernel.ostype = Linux\n` } : {}));
+    const d = driver({ exec, concurrency: 2, nsenter: false });
+    const r = await d.runBatches(names.map((ns, k) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up'], ...(k < 2 ? [sysctlLine(ns, `${FWD}=1`)] : [])] })));
+    d.dispose();
+    expect(calls.map((x) => x.argv.join(' ')).sort()).toEqual(['-batch -', '-batch -', '-n a -batch -', '-n b -batch -', `netns exec a sysctl -q ${FWD}=1 ${FWD} kernel.ostype`, `netns exec b sysctl -q ${FWD}=1 ${FWD} kernel.ostype`]);
+    expect(r.every((x) => x.exitCode === 0)).toBe(true);
+  });
+
+  it('refuses a batch with a sysctl before its other lines', async () => {
+    const d = driver({ exec: scripted(() => ({})).exec, nsenter: true });
+    await expect(d.runBatches([{ ns: 'a', lines: [sysctlLine('a', `${FWD}=1`), ['link', 'set', 'dev', 'lo', 'up']] }])).rejects.toThrow(/sysctl before its other lines/);
+    d.dispose();
+  });
+
+  it('tells which sysctl settings failed from what sysctl said, and joins them to the batch\'s result', () => {
+    const settings = [`${FWD}=1`, `${RPF}=2`, 'net.ipv6.conf.eth0.forwarding=1'];
+    const said = [`sysctl: cannot stat /proc/sys/net/ipv6/conf/eth0/forwarding: No such file or directory`, `sysctl: permission denied on key '${FWD}'`, 'something else'].join('\n');
+    expect(sysctlFailures(settings, said)).toEqual(new Map([[2, 'sysctl: cannot stat /proc/sys/net/ipv6/conf/eth0/forwarding: No such file or directory\n'], [0, `sysctl: permission denied on key '${FWD}'\nsomething else\n`]]));
+    const tail = { head: [['link', 'set', 'dev', 'lo', 'up']], settings };
+    const ok = { exitCode: 0, stderr: '' };
+    expect(withSysctls(ok, tail, { said: '', values: { [FWD]: '1' } })).toEqual(ok);
+    expect(withSysctls(ok, tail, { said: `sysctl: setting key "${RPF}": Invalid argument\n` })).toEqual({ exitCode: 1, failedLine: 3, stderr: `sysctl: setting key "${RPF}": Invalid argument\n`, alsoRan: [{ line: 4, ok: true }] });
+    // A sysctl that never got into the namespace set none: the first failed, the rest did not run.
+    expect(withSysctls(ok, tail, { said: 'nsenter: cannot open /run/netns/a\n', failed: true })).toEqual({ exitCode: 1, failedLine: 2, stderr: 'nsenter: cannot open /run/netns/a\n' });
+    const failed = { exitCode: 1, failedLine: 1, stderr: 'x\n' };
+    expect(withSysctls(failed, tail, { said: 'nsenter: cannot open /run/netns/a\n', failed: true })).toEqual(failed);
+    expect(withSysctls(failed, tail, undefined)).toEqual(failed);
   });
 
   it('tells from xargs -t what each command of a share came to', () => {
@@ -498,12 +578,15 @@ describe('IpDriver fan-out', () => {
       { exitCode: 1, stderr: "xargs: invalid option -- 'L'\n" },
       { exitCode: -1, stderr: '', notRun: true },
     ]);
-    // A quiet command (sysctl -q) that says anything failed; the others ran.
-    const sysctls = ['a', 'b'].map((ns) => ({ ns, argv: ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'] }));
-    const said = `nsenter '--net=/run/netns/a' sysctl -q -w 'net.ipv4.ip_forward=1'\nsysctl: permission denied on key "net.ipv4.ip_forward"\nnsenter '--net=/run/netns/b' sysctl -q -w 'net.ipv4.ip_forward=1'\n`;
-    expect(enteredOutcomes(sysctls, { exitCode: 123, stderr: said }, true)).toEqual([
-      { exitCode: 1, stderr: 'sysctl: permission denied on key "net.ipv4.ip_forward"\n' },
-      { exitCode: 0, stderr: '' },
-    ]);
+    // A command that ran to its end keeps what it said, whatever its status (sysctl naming a
+    // key it could not set); an xargs that ended with 0 means all did.
+    const sysctls = ['a', 'b'].map((ns) => ({ ns, argv: ['sysctl', '-q', 'net.ipv4.ip_forward=1'] }));
+    const said = `nsenter '--net=/run/netns/a' sysctl -q 'net.ipv4.ip_forward=1'\nsysctl: permission denied on key "net.ipv4.ip_forward"\nnsenter '--net=/run/netns/b' sysctl -q 'net.ipv4.ip_forward=1'\n`;
+    for (const exitCode of [0, 123]) {
+      expect(enteredOutcomes(sysctls, { exitCode, stderr: said })).toEqual([
+        { exitCode: 0, stderr: 'sysctl: permission denied on key "net.ipv4.ip_forward"\n' },
+        { exitCode: 0, stderr: '' },
+      ]);
+    }
   });
 });
