@@ -268,7 +268,7 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
         diags.push(error('BAD_SYSCTL', `sysctl ${key} has an unusable value '${text}'`, at, 'use a number, a word, or words separated by single spaces'));
         continue;
       }
-      const problem = sysctlProblem(key, text, slots.get(node));
+      const problem = sysctlProblem(key, text, slots.get(node), cidrsByNs.get(node) ?? []);
       if (problem) {
         diags.push(error('BAD_SYSCTL', problem.message, problem.onKey ? pos(['nodes', node, 'sysctls', key], { key: true }) : at, problem.hint));
         continue;
@@ -287,7 +287,14 @@ export function buildTopology(file: LabFile, posOf: ParsedYaml['posOf']): { topo
  * What the kernel would reject only mid-apply: per-interface keys for an interface the node does
  * not have, and switches that take 0 or 1 (`ip_forward: 2` is accepted silently, kernel-facts 2.13).
  */
-function sysctlProblem(key: string, value: string, ifaces: Map<string, IfaceSlot> | undefined): { message: string; hint?: string; onKey?: boolean } | undefined {
+function sysctlProblem(key: string, value: string, ifaces: Map<string, IfaceSlot> | undefined, cidrs: readonly { cidr: Cidr; ifname: string }[]): { message: string; hint?: string; onKey?: boolean } | undefined {
+  // Set last in the node (model/deps.ts), it would take away IPv6 addresses apply has just
+  // given: verification, which read them before it, would not see that.
+  const off = /^net\.ipv6\.conf\.([^.]+)\.disable_ipv6$/.exec(key);
+  if (off && value !== '0') {
+    const v6 = cidrs.find((c) => c.cidr.family === 6 && (off[1] === 'all' || off[1] === c.ifname));
+    if (v6) return { message: `sysctl ${key} turns IPv6 off, but ${v6.ifname} has the IPv6 address ${v6.cidr.text}`, hint: 'drop the IPv6 addresses of that interface, or the sysctl' };
+  }
   const perIf = /^net\.ipv[46]\.(conf|neigh)\.([^.]+)\.(.+)$/.exec(key);
   if (perIf) {
     const [, , ifname, rest] = perIf as unknown as [string, string, string, string];
