@@ -64,7 +64,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // behind, and the running `ip` processes, in process groups of their own, went on changing
   // the kernel after topo had gone. Killing those instead can cut an `ip netns add` between the
   // file and its mount, and leave a /run/netns entry that is no namespace (seen while testing
-  // this). Other commands keep the default: they change nothing.
+  // this; the next apply replaces it, from the journal). Other commands keep the default: they
+  // change nothing.
   const stopsOnTerm = (o.command === 'apply' || o.command === 'destroy') && !sandboxOuter;
   if (stopsOnTerm) process.on('SIGTERM', onSigterm);
   let driver: IpDriver | undefined;

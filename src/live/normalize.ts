@@ -42,7 +42,10 @@ export function normalize(snap: KernelSnapshot, lab: string, journal: ReadonlySe
   const pointing = pointingAt(snap, byNs);
   const ownedNs = new Set<string>();
 
-  for (const s of snap.strays) foreign.set(foreignKey.netns(s.name), s.reason);
+  for (const s of snap.strays) {
+    if (journal.has(foreignKey.netns(s.name))) owned.set(ids.netns(s.name), { kind: 'netns', id: ids.netns(s.name), name: s.name, loUp: false, marked: false, halfMade: true });
+    else foreign.set(foreignKey.netns(s.name), s.reason);
+  }
   for (const ns of trusted) owned.set(ids.netns(ns), { kind: 'netns', id: ids.netns(ns), name: ns, loUp: true, marked: true, unread: true });
   for (const s of snap.namespaces) {
     if (s.ns === HOST) continue;

@@ -24,6 +24,11 @@ export interface Netns extends Base<'netns'> {
   readonly marked: boolean;
   /** Live only: known as the lab's by its recorded identity, not read (destroy's shortcut). */
   readonly unread?: true;
+  /**
+   * Live only: a /run/netns entry that is no namespace, which the lab's journal says an apply was
+   * making: its `ip netns add` was cut between the file and its mount (a second Ctrl-C).
+   */
+  readonly halfMade?: true;
 }
 
 /** Attributes shared by every interface topo creates. `undefined` means "don't care". */

@@ -52,6 +52,11 @@ export function diff(desired: Topology, live: LiveState): { changes: Change[]; c
       changes.set(d.id, { id: d.id, kind: d.kind, action: 'create', after: d, reason: 'missing' });
       continue;
     }
+    if (d.kind === 'netns' && l.kind === 'netns' && l.halfMade) {
+      // `netns del` takes the entry away (its unmount fails, its unlink does not), `netns add` makes it anew.
+      changes.set(d.id, { id: d.id, kind: d.kind, action: 'replace', before: l, after: d, reason: 'left half-made by an interrupted apply' });
+      continue;
+    }
     if (d.kind === 'address' && vanishes(d.ns, d.ifname)) {
       changes.set(d.id, { id: d.id, kind: d.kind, action: 'create', before: l, after: d, reason: `recreated with ${d.ns}:${d.ifname}` });
       continue;
