@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --sizes 10,50,200 --reps 3 --shapes star,chain,mesh] [--emit DIR] [--compare DIR]
+// npm run bench [-- --sizes 10,50,200 --reps 3 --shapes star,chain,mesh[,routers]] [--emit DIR] [--compare DIR]
 //
 // Times topo against hand-written baselines doing the same kernel work, side by side in one run,
 // inside a throwaway network + mount namespace (it re-executes itself under unshare, so nothing
@@ -58,7 +58,9 @@ function shape(kind, n) {
   const ns = Array.from({ length: n }, (_, i) => `n${i}`);
   const links = [];
   if (kind === 'star') ns.forEach((x, i) => links.push({ a: [x, 'eth0'], b: ['host', `p${i}`], master: 'bb0', addr: `10.${i >> 8}.${i & 255}.1/16` }));
-  if (kind === 'chain') for (let i = 0; i + 1 < n; i++) links.push({ a: [ns[i], 'r'], b: [ns[i + 1], 'l'], net: i });
+  // routers: the chain with forwarding on in every node, as a routed lab has it (not one of
+  // the issue's shapes: sysctls cost a process per namespace, topo's and the script's alike).
+  if (kind === 'chain' || kind === 'routers') for (let i = 0; i + 1 < n; i++) links.push({ a: [ns[i], 'r'], b: [ns[i + 1], 'l'], net: i });
   if (kind === 'mesh') {
     // A grid: each node linked to its right and lower neighbour (~2N links).
     const w = Math.ceil(Math.sqrt(n));
@@ -67,7 +69,7 @@ function shape(kind, n) {
       if (i + w < n) links.push({ a: [ns[i], `e${i + w}`], b: [ns[i + w], `e${i}`], net: links.length });
     }
   }
-  return { kind, ns, links, bridge: kind === 'star' };
+  return { kind, ns, links, bridge: kind === 'star', sysctls: kind === 'routers' ? [['net.ipv4.ip_forward', '1']] : [] };
 }
 
 /** /30 per point-to-point link, from a per-link index. */
@@ -84,9 +86,12 @@ function yaml(s) {
     }
   }
   for (const x of s.ns) {
-    lines.push(`  ${x}:`, '    interfaces:');
+    lines.push(`  ${x}:`);
+    if (s.sysctls.length > 0) lines.push(`    sysctls: { ${s.sysctls.map(([k, v]) => `${k}: ${v}`).join(', ')} }`);
+    lines.push('    interfaces:');
     const list = ifs.get(x);
-    if (list.length === 0) lines.pop(), lines.push(`  ${x}: {}`);
+    if (list.length === 0) lines.pop();
+    if (list.length === 0 && s.sysctls.length === 0) lines.pop(), lines.push(`  ${x}: {}`);
     for (const [i, a] of list) lines.push(`      ${i}: { addresses: [${a}] }`);
   }
   if (s.bridge) lines.push('bridges:', '  bb0: {}');
@@ -109,7 +114,9 @@ function ops(s) {
       per.get(l.b[0]).push(['link', 'set', 'dev', l.b[1], 'up'], ['addr', 'add', p2p(l.net, 2), 'dev', l.b[1]]);
     }
   }
-  return { host, per };
+  // Sysctls as a script sets them: `ip netns exec`, after the namespace's batch.
+  const after = new Map(s.ns.map((x) => [x, s.sysctls.map(([k, v]) => `ip netns exec ${x} sysctl -qw ${k}=${v}`)]));
+  return { host, per, after };
 }
 
 function run(file, argv, input) {
@@ -136,20 +143,20 @@ function script(name, body) {
 }
 
 /** One batch file per namespace; host batch first, then the namespaces in 2 parallel streams. */
-function batchedScript(s, { host, per }) {
+function batchedScript(s, { host, per, after }) {
   writeFileSync(join(dir, `${s.kind}-${s.ns.length}.host.batch`), batchText(host));
   const files = [...per].map(([ns, list]) => {
     const f = join(dir, `${s.kind}-${s.ns.length}.${ns}.batch`);
     writeFileSync(f, batchText(list));
-    return `ip -n ${ns} -batch ${f}`;
+    return [`ip -n ${ns} -batch ${f}`, ...after.get(ns)].join('\n');
   });
   const half = (k) => files.filter((_, i) => i % 2 === k).join('\n');
   return script(`${s.kind}-${s.ns.length}.apply.sh`, `ip -batch ${join(dir, `${s.kind}-${s.ns.length}.host.batch`)}\n(\n${half(0)}\n) &\n(\n${half(1)}\n) &\nwait\n`);
 }
 
 /** The usual script: one `ip` process per operation. */
-function perOpScript(s, { host, per }) {
-  const lines = [...host.map((w) => `ip ${w.join(' ')}`), ...[...per].flatMap(([ns, list]) => list.map((w) => `ip -n ${ns} ${w.join(' ')}`))];
+function perOpScript(s, { host, per, after }) {
+  const lines = [...host.map((w) => `ip ${w.join(' ')}`), ...[...per].flatMap(([ns, list]) => [...list.map((w) => `ip -n ${ns} ${w.join(' ')}`), ...after.get(ns)])];
   return script(`${s.kind}-${s.ns.length}.per-op.sh`, lines.join('\n') + '\n');
 }
 
@@ -157,7 +164,8 @@ function perOpScript(s, { host, per }) {
 function readScript(s) {
   const f = join(dir, 'read.batch');
   writeFileSync(f, 'link show\naddr show\nroute show table all\n');
-  const half = (k) => s.ns.filter((_, i) => i % 2 === k).map((ns) => `ip -n ${ns} -j -d -batch ${f}`).join('\n');
+  const keys = s.sysctls.map(([k]) => k).join(' ');
+  const half = (k) => s.ns.filter((_, i) => i % 2 === k).map((ns) => `ip -n ${ns} -j -d -batch ${f}${keys ? `\nip netns exec ${ns} sysctl ${keys}` : ''}`).join('\n');
   return script(`${s.kind}-${s.ns.length}.read.sh`, `ip -j -d -batch ${f} >/dev/null\n(\n${half(0)}\n) >/dev/null &\n(\n${half(1)}\n) >/dev/null &\nwait\n`);
 }
 
