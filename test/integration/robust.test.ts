@@ -7,6 +7,23 @@ import { scratchDir } from '../support/scratch.js';
 
 const SEED = 'examples/seed.yaml';
 
+/** `topo apply -y LAB` in the sandbox, as a child of ours, for signals. */
+const applying = (pid: number, lab: string, detached = false) =>
+  execa('nsenter', ['-t', String(pid), '-n', '-m', '--', process.execPath, CLI, 'apply', '-y', lab], { reject: false, env: { NO_COLOR: '1' }, detached });
+
+/** Once the stream has said `text`. */
+const saying = (stream: NodeJS.ReadableStream, text: string) =>
+  new Promise<void>((resolve) => {
+    stream.on('data', (d: Buffer) => {
+      if (d.toString().includes(text)) resolve();
+    });
+  });
+
+/** n namespaces on one host bridge, each with NET.i.1/PREFIX. */
+const star = (lab: string, n: number, net: string, prefix: number) =>
+  `lab: ${lab}\nnodes:\n${Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [${net}.${i}.1/${prefix}] }\n`).join('')}` +
+  `bridges:\n  bb0: {}\nlinks:\n${Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('')}`;
+
 describe.skipIf(sandboxUnavailable)('robust state reading and interruption', () => {
   const sandbox = useSandbox();
 
@@ -55,23 +72,13 @@ describe.skipIf(sandboxUnavailable)('robust state reading and interruption', () 
     expect(await sb.state()).toEqual(before);
   });
 
-  // A terminal's Ctrl-C goes to its whole foreground process group, the `ip` processes topo
-  // started included; `kill -INT` reaches topo alone. Both must end the same way.
   it('SIGTERM during apply stops as Ctrl-C does: the running step finishes, no lock is left behind; apply again resumes', async () => {
     const sb = sandbox();
     const lab = join(scratchDir('topo-'), 'lab.yaml');
     const n = 60;
-    writeFileSync(
-      lab,
-      `lab: term\nnodes:\n${Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [10.71.${i}.1/24] }\n`).join('')}` +
-        `bridges:\n  bb0: {}\nlinks:\n${Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('')}`,
-    );
-    const child = execa('nsenter', ['-t', String(sb.pid), '-n', '-m', '--', process.execPath, CLI, 'apply', '-y', lab], { reject: false, env: { NO_COLOR: '1' } });
-    await new Promise<void>((resolve) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes('Plan:')) resolve();
-      });
-    });
+    writeFileSync(lab, star('term', n, '10.71', 24));
+    const child = applying(sb.pid, lab);
+    await saying(child.stdout!, 'Plan:');
     child.kill('SIGTERM');
     const r = await child;
     expect(r.exitCode).toBe(1);
@@ -88,22 +95,14 @@ describe.skipIf(sandboxUnavailable)('robust state reading and interruption', () 
     const sb = sandbox();
     const lab = join(scratchDir('topo-'), 'lab.yaml');
     const n = 60;
-    writeFileSync(
-      lab,
-      `lab: abort\nnodes:\n${Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [10.72.${i}.1/16] }\n`).join('')}` +
-        `bridges:\n  bb0: {}\nlinks:\n${Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('')}`,
-    );
-    const child = execa('nsenter', ['-t', String(sb.pid), '-n', '-m', '--', process.execPath, CLI, 'apply', '-y', lab], { reject: false, env: { NO_COLOR: '1' } });
+    writeFileSync(lab, star('abort', n, '10.72', 16));
+    const child = applying(sb.pid, lab);
     // While the host's batch makes the namespaces: an `ip netns add` cut between its file and
     // its mount leaves an entry that is no namespace (not every time: it depends on the moment).
     await until(() => ipChildOf(child.pid!));
     child.kill('SIGTERM');
     // The second once the first is taken (two sent at once may arrive as one).
-    await new Promise<void>((resolve) => {
-      child.stderr!.on('data', (d: Buffer) => {
-        if (d.toString().includes('SIGTERM received')) resolve();
-      });
-    });
+    await saying(child.stderr!, 'SIGTERM received');
     child.kill('SIGTERM');
     const r = await child;
     expect(r.exitCode).toBe(143);
@@ -139,23 +138,17 @@ describe.skipIf(sandboxUnavailable)('robust state reading and interruption', () 
     expect((await sb.run(['test', '-e', '/run/netns/ns1'])).exitCode).toBe(1);
   });
 
+  // A terminal's Ctrl-C goes to its whole foreground process group, the `ip` processes topo
+  // started included; `kill -INT` reaches topo alone. Both must end the same way.
   for (const [how, group] of [['sent to topo alone', false], ['sent to its process group, as a terminal does', true]] as const) {
     it(`Ctrl-C during apply (${how}) finishes the running commands, stops, says truly what ran; apply again resumes`, async () => {
       const sb = sandbox();
       const lab = join(scratchDir('topo-'), 'lab.yaml');
       const n = group ? 150 : 60;
-      writeFileSync(
-        lab,
-        `lab: int\nnodes:\n${Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [10.70.${i}.1/24] }\n`).join('')}` +
-          `bridges:\n  bb0: {}\nlinks:\n${Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('')}`,
-      );
-      const child = execa('nsenter', ['-t', String(sb.pid), '-n', '-m', '--', process.execPath, CLI, 'apply', '-y', lab], { reject: false, env: { NO_COLOR: '1' }, detached: group });
+      writeFileSync(lab, star('int', n, '10.70', 24));
+      const child = applying(sb.pid, lab, group);
       // Interrupt as soon as the plan is shown, i.e. while the first wave of ip commands runs.
-      await new Promise<void>((resolve) => {
-        child.stdout!.on('data', (d: Buffer) => {
-          if (d.toString().includes('Plan:')) resolve();
-        });
-      });
+      await saying(child.stdout!, 'Plan:');
       if (group) {
         // Once an `ip` of topo's runs: it must not be hit by the terminal's signal.
         await until(() => ipChildOf(child.pid!));
