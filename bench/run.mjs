@@ -5,12 +5,13 @@
 // inside a throwaway network + mount namespace (it re-executes itself under unshare, so nothing
 // reaches the machine's own network). Baselines are generated from the lab description, not from
 // topo's plan, as bash scripts: (1) one `ip -n NS -batch FILE` per namespace in 2 parallel
-// streams, (2) one `ip` process per operation. topo's figures include Node's start and apply's verification.
+// streams, (2) one `ip` process per operation. topo's figures include Node's start and apply's verification;
+// destroys on both sides run until the kernel's teardown is done (teardownSeen).
 // (3) Where Mininet is installed (Debian package mininet, with bridge-utils), its bring-up and
 // teardown of the same star: a Linux bridge, no controller, run in a PID namespace of its own as
 // well, because Mininet's cleanup kills processes by name.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -237,6 +238,49 @@ async function time(f) {
 }
 
 /**
+ * When the kernel was last seen tearing deleted namespaces down, or undefined. It does that in
+ * the background, in its `netns` workqueue, and a kworker running that work is named
+ * `kworker/...+netns` in /proc/PID/comm while it runs (Linux 4.17+): polled every millisecond
+ * until none has been for 100 ms (gaps of up to 18 ms were seen within one teardown). So a
+ * destroy's time runs until everything is gone on both sides, also where the host cannot see
+ * it (a chain has no host ends): a 200-chain's `ip netns del` batch returned after 8-15 ms and
+ * the kernel was done 150-183 ms after its start (3 runs).
+ */
+async function teardownSeen() {
+  const kworkers = () =>
+    readdirSync('/proc').filter((p) => {
+      try {
+        return /^\d+$/.test(p) && readFileSync(`/proc/${p}/comm`, 'utf8').startsWith('kworker');
+      } catch {
+        return false;
+      }
+    });
+  let pids = kworkers();
+  let last;
+  for (let polls = 0, quietSince = performance.now(); performance.now() - quietSince < 100; polls++) {
+    if (polls % 20 === 19) pids = kworkers(); // the unbound pool starts and ends kworkers
+    const busy = pids.some((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').includes('+netns');
+      } catch {
+        return false;
+      }
+    });
+    if (busy) last = quietSince = performance.now();
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return last;
+}
+
+/** A destroy's time: until it returned, or until the kernel's teardown was last seen, whichever is later. */
+async function timeDestroy(f) {
+  const t = performance.now();
+  await f();
+  const returned = performance.now();
+  return (Math.max(returned, (await teardownSeen()) ?? 0) - t) / 1000;
+}
+
+/**
  * topo as a user runs it (the bin, with its shebang flags); peak RSS from GNU time. Each build
  * runs from its own checkout: the lab cache keeps one slot per working directory and file, and
  * a slot written by another build is a miss, so two builds taking turns in one directory both
@@ -279,20 +323,20 @@ for (const kind of SHAPES) {
       const p = await topo(['plan'], lab);
       t.plan.push(p.s);
       t.bRead.push(await time(readBatched));
-      const d = await topo(['destroy', '-y'], lab);
-      t.destroy.push(d.s);
+      let d;
+      t.destroy.push(await timeDestroy(async () => (d = await topo(['destroy', '-y'], lab))));
       t.mem.push(Math.max(a.mb, p.mb, d.mb));
       await quiet();
     };
     const scriptRound = async () => {
       t.bApply.push(await time(batched));
-      t.bDestroy.push(await time(destroyBaseline));
+      t.bDestroy.push(await timeDestroy(destroyBaseline));
       await quiet();
     };
     const otherRound = async () => {
       t.oApply.push((await topo(['apply', '-y'], lab, OTHER)).s);
       t.oPlan.push((await topo(['plan'], lab, OTHER)).s);
-      t.oDestroy.push((await topo(['destroy', '-y'], lab, OTHER)).s);
+      t.oDestroy.push(await timeDestroy(() => topo(['destroy', '-y'], lab, OTHER)));
       await quiet();
     };
     const rounds = [topoRound, scriptRound, ...(OTHER ? [otherRound] : [])];
