@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InternalError, TopoError } from '../diag/errors.js';
 import type { IpAddr, IpLink, IpRoute, KernelSnapshot, NsId, NsSnapshot } from '../live/snapshot.js';
 import { HOST } from '../model/resources.js';
@@ -936,15 +936,36 @@ function enterLine(e: Entered): string {
   return batchLine([`--net=${e.ns === HOST ? '/proc/self/ns/net' : `${NETNS_DIR}/${e.ns}`}`, ...e.argv]);
 }
 
-/** Whether `xargs` and `nsenter` are there to run (else shares use `netns exec` lines). */
+/** Whether GNU `xargs` and `nsenter` are there to run (else shares use `netns exec` lines). */
 let nsenterFound: boolean | undefined;
 function nsenterOnPath(): boolean {
-  return (nsenterFound ??= onPath('xargs') && onPath('nsenter'));
+  return (nsenterFound ??= gnuXargs() && onPath('nsenter'));
+}
+
+/**
+ * Whether the `xargs` on PATH is GNU's, whose `-L` and `-t` (and the way `-t` echoes a
+ * command) the shares need. BusyBox's and Toybox's are links to a multi-call binary: told by
+ * name, with no process started (an Alpine machine with util-linux's nsenter has BusyBox's).
+ */
+export function gnuXargs(path = process.env.PATH ?? '/usr/bin:/bin'): boolean {
+  const at = whereOnPath('xargs', path);
+  try {
+    return at !== undefined && !/^(busybox|toybox)/.test(basename(realpathSync(at)));
+  } catch {
+    return false;
+  }
 }
 
 /** Whether PATH names an executable file `tool`, as execvp would find it (no process started). */
 export function onPath(tool: string, path = process.env.PATH ?? '/usr/bin:/bin'): boolean {
-  return path.split(':').some((dir) => isExecutable(join(dir || '.', tool)));
+  return whereOnPath(tool, path) !== undefined;
+}
+
+function whereOnPath(tool: string, path: string): string | undefined {
+  return path
+    .split(':')
+    .map((dir) => join(dir || '.', tool))
+    .find(isExecutable);
 }
 
 function isExecutable(path: string): boolean {

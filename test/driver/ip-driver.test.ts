@@ -1,9 +1,9 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
 import fc from 'fast-check';
-import { IpDriver, JsonLines, batchLine, enteredOutcomes, onPath, sysctlAnswers, sysctlFailures, withSysctls, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
+import { IpDriver, JsonLines, batchLine, enteredOutcomes, gnuXargs, onPath, sysctlAnswers, sysctlFailures, withSysctls, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
 import { tmpdir } from 'node:os';
 import { scratchDir } from '../support/scratch.js';
 
@@ -266,10 +266,18 @@ describe('IpDriver fan-out', () => {
     expect(calls.filter((c) => c.argv[0] === '-n').map((c) => c.argv[1])).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('finds xargs and nsenter on PATH without starting anything', () => {
+  it('finds xargs and nsenter on PATH without starting anything, and tells GNU xargs from BusyBox\'s', () => {
     expect(onPath('sh', '/nonexistent:/bin')).toBe(true);
     expect(onPath('sh', '/nonexistent')).toBe(false);
     expect(onPath('no-such-tool-here', '/bin:/usr/bin')).toBe(false);
+    const dir = scratchDir('topo-xargs-');
+    for (const d of ['gnu', 'bb']) mkdirSync(join(dir, d));
+    writeFileSync(join(dir, 'bb', 'busybox'), '', { mode: 0o755 });
+    symlinkSync(join(dir, 'bb', 'busybox'), join(dir, 'bb', 'xargs'));
+    writeFileSync(join(dir, 'gnu', 'xargs'), '', { mode: 0o755 });
+    expect(gnuXargs(join(dir, 'gnu'))).toBe(true);
+    expect(gnuXargs(`${join(dir, 'bb')}:${join(dir, 'gnu')}`)).toBe(false);
+    expect(gnuXargs('/nonexistent')).toBe(false);
   });
 
   it('reads in twice as many shares as a wave runs batches in, unless told otherwise', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onPath } from '../../src/driver/ip-driver.js';
@@ -33,8 +33,26 @@ describe.skipIf(sandboxUnavailable)('topo doctor and the preflight of apply', ()
     const withIpAlone = (...args: string[]) => sb.run(['env', 'NO_COLOR=1', `PATH=${bin}`, process.execPath, CLI, ...args]);
     const r = await withIpAlone('doctor', SEED);
     expect(r.exitCode, r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/^warn {2}namespace entry: nsenter or xargs is not on PATH/m);
+    expect(r.stdout).toMatch(/^warn {2}namespace entry: nsenter or GNU xargs is not on PATH/m);
     expect(r.stdout).toMatch(/^ {6}fix: install util-linux \(nsenter\) and findutils \(xargs\)$/m);
+  });
+
+  it.skipIf(!onPath('nsenter'))('takes a BusyBox xargs (a link to busybox) for none: warns, and apply enters namespaces with netns exec', async () => {
+    const sb = sandbox();
+    const bin = scratchDir('topo-path-');
+    for (const tool of ['ip', 'nsenter']) symlinkSync(execFileSync('which', [tool], { encoding: 'utf8' }).trim(), join(bin, tool));
+    // Never run: the name of what xargs links to is all topo looks at.
+    writeFileSync(join(bin, 'busybox'), '#!/bin/false\n', { mode: 0o755 });
+    symlinkSync(join(bin, 'busybox'), join(bin, 'xargs'));
+    const withBusybox = (...args: string[]) => sb.run(['env', 'NO_COLOR=1', `PATH=${bin}`, process.execPath, CLI, ...args]);
+    expect((await withBusybox('doctor', SEED)).stdout).toMatch(/^warn {2}namespace entry: nsenter or GNU xargs is not on PATH/m);
+    const lab = join(scratchDir('topo-'), 'lab.yaml');
+    writeFileSync(lab, ['lab: bb', 'nodes:', ...Array.from({ length: 8 }, (_, i) => `  n${i}: {}`), ''].join('\n'));
+    const a = await withBusybox('apply', '-y', '-v', lab);
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(a.stderr).toMatch(/^ {4}netns exec n0 ip /m);
+    expect(a.stderr).not.toMatch(/xargs/);
+    expect((await withBusybox('plan', lab)).stdout).toMatch(/^No changes\./m);
   });
 
   it('reports a name collision with a fix, and exits 1', async () => {
