@@ -11,7 +11,8 @@ export interface BatchResult {
   readonly state?: NsSnapshot;
   /**
    * Lines after failedLine that ran all the same, and how each went: commands that do not
-   * depend on each other, run to the end (IpDriver runs a host batch's trailing sysctls so).
+   * depend on each other, run to the end (IpDriver runs a namespace batch's trailing sysctls
+   * after its `ip`, whether that failed or not, when they share an xargs process).
    */
   readonly alsoRan?: readonly { readonly line: number; readonly ok: boolean }[];
 }

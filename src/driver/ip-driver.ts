@@ -239,6 +239,15 @@ export class IpDriver implements Driver {
     return this.start('xargs', [...(trace ? ['-t'] : []), '-L', '1', 'nsenter'], enterLines(lines), limit, gate, json);
   }
 
+  /**
+   * One command inside a namespace, on its own. Sysctls (/proc/sys/net shows the network
+   * namespace of whoever reads it) need nothing but nsenter --net, without the mount namespace
+   * `netns exec` copies (enterLines); without nsenter, `ip netns exec`.
+   */
+  private runInside(ns: string, argv: readonly string[]): Promise<ExecResult> {
+    return this.useNsenter() ? this.start('nsenter', [`--net=${NETNS_DIR}/${ns}`, ...argv], undefined, this.limit, undefined, false) : this.run(HOST, ['netns', 'exec', ns, ...argv]);
+  }
+
   async snapshot(req: SnapshotRequest = {}): Promise<KernelSnapshot> {
     // The directory itself, not `ip -j netns list`: that is a process, and it asks the kernel
     // for each entry's nsid, which a read does not need. Entries that are not namespaces are
@@ -452,10 +461,7 @@ export class IpDriver implements Driver {
       [...want]
         .filter(([ns]) => !out.has(ns))
         .map(async ([ns, keys]) => {
-          // /proc/sys/net shows the network namespace of whoever reads it: nsenter --net is
-          // enough, without the mount namespace `netns exec` copies (enterLines).
-          const read = ['sysctl', '-e', ...keys];
-          const r = this.useNsenter() ? await this.start('nsenter', [`--net=${NETNS_DIR}/${ns}`, ...read], undefined, this.limit, undefined, false) : await this.run(HOST, ['netns', 'exec', ns, ...read]);
+          const r = await this.runInside(ns, ['sysctl', '-e', ...keys]);
           out.set(ns, sysctlAnswers(r.stdout + `${SYSCTL_END} = \n`)[0]!);
         }),
     );
@@ -474,8 +480,7 @@ export class IpDriver implements Driver {
     const tail = splitSysctls(b);
     const r = !tail || tail.head.length > 0 || b.readAfter ? await this.soloIp(tail ? { ...b, lines: tail.head } : b, gate) : { exitCode: 0, stderr: '' };
     if (!tail || r.exitCode !== 0 || (gate && !(await gate))) return r;
-    const argv = sysctlArgv(tail.settings);
-    const s = this.useNsenter() ? await this.start('nsenter', [`--net=${NETNS_DIR}/${b.ns}`, ...argv], undefined, this.limit, undefined, false) : await this.run(HOST, ['netns', 'exec', b.ns, ...argv]);
+    const s = await this.runInside(b.ns, sysctlArgv(tail.settings));
     const values = sysctlAnswers(s.stdout);
     // No answer at all: it never got into the namespace (or to sysctl), and set nothing.
     return withSysctls(r, tail, values.length === 1 ? { said: s.stderr, values: values[0]! } : { said: s.stderr || `exit status ${s.exitCode}\n`, failed: true });
@@ -852,8 +857,11 @@ export function splitSysctls(b: Batch): SysctlTail | undefined {
  * in a process per namespace to read it again after apply.
  */
 function sysctlArgv(settings: readonly string[]): string[] {
-  return ['sysctl', '-q', ...settings, ...settings.map((s) => s.slice(0, s.indexOf('='))), SYSCTL_END];
+  return ['sysctl', '-q', ...settings, ...settings.map(keyOf), SYSCTL_END];
 }
+
+/** The key of a `KEY=VALUE` setting. */
+const keyOf = (setting: string) => setting.slice(0, setting.indexOf('='));
 
 /**
  * Which settings failed, from what sysctl said: each message names its key (`setting key
@@ -861,7 +869,7 @@ function sysctlArgv(settings: readonly string[]): string[] {
  * are laid on the first setting, so that nothing unexplained is taken as set.
  */
 export function sysctlFailures(settings: readonly string[], said: string): Map<number, string> {
-  const keys = settings.map((s) => s.slice(0, s.indexOf('=')));
+  const keys = settings.map(keyOf);
   const out = new Map<number, string>();
   for (const line of said.split('\n')) {
     if (line.trim() === '') continue;
