@@ -116,7 +116,9 @@ async function pairVeths(driver: Driver, desired: Topology, snap: KernelSnapshot
  * lists its links there.
  */
 export function nsidsAhead(driver: Driver, desired: Topology, bornFirst = false): Promise<Map<string, NsId[]>> | undefined {
-  const pairs = nsidQuestions(desired, undefined, undefined, bornFirst);
+  // Only between namespaces that exist: before an apply that makes them, there is nothing to ask.
+  const present = new Set(driver.netnsIdentities().keys());
+  const pairs = nsidQuestions(desired, undefined, present, bornFirst);
   if (pairs.length === 0) return undefined;
   const p = driver.nsidsViaHost(pairs);
   p.catch(() => undefined); // a failure only means the questions are asked again after the read

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../../src/apply/verify.js';
 import { loadLab } from '../../src/config/load-lab.js';
-import { labScope, readKernel } from '../../src/live/read.js';
+import { labScope, nsidsAhead, readKernel } from '../../src/live/read.js';
 import { writeRecord } from '../../src/lock/netns-record.js';
 import { scratchDir } from '../support/scratch.js';
 import { normalize } from '../../src/live/normalize.js';
@@ -23,6 +23,32 @@ const answers = (pairs: readonly (readonly [string, string])[]): Map<string, NsI
   for (const [x, y] of pairs) out.set(x, [...(out.get(x) ?? []), ...full.namespaces.find((n) => n.ns === x)!.nsids!.filter((e) => e.name === y)]);
   return out;
 };
+
+describe('nsidsAhead: the pairs asked about while the kernel is read', () => {
+  const asking = (present: string[]) => {
+    const asked: (readonly [string, string])[] = [];
+    const d = fakeDriver({ netnsIdentities: () => new Map(present.map((n, i) => [n, `${i}:1`])), nsidsViaHost: async (pairs) => (asked.push(...pairs), new Map()) });
+    return { asked, ahead: nsidsAhead(d, chain) };
+  };
+
+  it('asks about every pair the file names between namespaces that exist', async () => {
+    const { asked, ahead } = asking(['h1', 'r', 'h2']);
+    await ahead;
+    expect(asked).toEqual([
+      ['r', 'h1'],
+      ['r', 'h2'],
+    ]);
+  });
+
+  it('asks nothing about a namespace that does not exist yet, and starts nothing before an apply that makes them all', async () => {
+    const some = asking(['h1', 'r']);
+    await some.ahead;
+    expect(some.asked).toEqual([['h1', 'r']]); // one pair: asked from its first end
+    const none = asking([]);
+    expect(none.ahead).toBeUndefined();
+    expect(none.asked).toEqual([]);
+  });
+});
 
 describe('readKernel: pairing veths between namespaces', () => {
   it('asks the host, once per pair the file names and from the end with more pairs, and reads no namespace list', async () => {
