@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InternalError, TopoError } from '../diag/errors.js';
@@ -34,6 +34,12 @@ export interface ExecOptions {
    * pings and `topo exec` stay in the terminal's group, where Ctrl-C ends them as usual.
    */
   readonly ownGroup?: boolean;
+  /**
+   * Where stdout goes instead of a pipe (a file on tmpfs, read when the process ends, then
+   * removed). A pipe holds 64 KB: a read share writes ~0.5 MB, and stalled whenever Node's main
+   * thread was busy elsewhere (loading modules, parsing the lab) and did not drain it.
+   */
+  readonly outFile?: string;
 }
 
 /** A process that runs longer than this is killed (and its batch reported as failed). */
@@ -60,8 +66,9 @@ export function stopRunning(): void {
  */
 export const spawnExec: Exec = (file, args, input, opts = {}) =>
   new Promise((resolve, reject) => {
+    const fd = opts.outFile !== undefined ? openSync(opts.outFile, 'w', 0o600) : undefined;
     const p = spawn(file, args, {
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', fd ?? 'pipe', 'pipe'],
       // Error texts are matched by classify.ts: keep them in English.
       env: { ...process.env, LC_ALL: 'C' },
       // A terminal's Ctrl-C goes to its whole foreground process group: it killed the running
@@ -69,6 +76,7 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
       // made. In a group of its own, topo alone gets it, and finishes the running step as it says.
       detached: opts.ownGroup === true,
     });
+    if (fd !== undefined) closeSync(fd); // the child has its own copy
     // Our own timer, not spawn's `timeout`: Node clears that one on 'exit' only, which a program
     // that is not there (ENOENT) never emits, and the timer then held topo for the whole timeout
     // (120 s) after its work was done: apply with iptables missing from PATH, where br_netfilter
@@ -83,21 +91,26 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const json = opts.json ? new JsonLines() : undefined;
-    if (json) p.stdout!.setEncoding('utf8').on('data', (d: string) => json.push(d));
-    else p.stdout!.on('data', (d: Buffer) => out.push(d));
+    if (json) p.stdout?.setEncoding('utf8').on('data', (d: string) => json.push(d));
+    else p.stdout?.on('data', (d: Buffer) => out.push(d));
     p.stderr!.on('data', (d: Buffer) => err.push(d));
     p.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') reject(new TopoError(`${file} not found`, 'system', file === 'ip' ? 'install iproute2 (apt-get install iproute2)' : `install ${file}`));
       else reject(new TopoError(`${file} did not run: ${e.message}`, 'system'));
     });
-    p.on('close', (code, signal) =>
+    p.on('close', (code, signal) => {
+      if (opts.outFile !== undefined) {
+        const text = takeFile(opts.outFile);
+        if (json) json.push(text);
+        else out.push(Buffer.from(text));
+      }
       resolve({
         exitCode: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15),
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         ...(json ? { docs: json.end(), texts: json.texts } : {}),
-      }),
-    );
+      });
+    });
     if (input !== undefined) {
       // A child that exits without reading its input must not crash us with EPIPE.
       p.stdin!.on('error', () => undefined);
@@ -105,6 +118,21 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
       else void input.then((text) => p.stdin!.end(text));
     }
   });
+
+/** A file's text, and the file gone ('' if it is not there). */
+function takeFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  } finally {
+    try {
+      unlinkSync(path);
+    } catch {
+      // never made, or gone: dispose() sweeps the directory anyway
+    }
+  }
+}
 
 /**
  * A process for callers that need more than its output: a listener kept running, a command on
@@ -219,15 +247,29 @@ export class IpDriver implements Driver {
    * gate opens; its time then runs from its start, and it first waits out the wave before it.
    */
   private start(file: string, argv: readonly string[], input: string | undefined, limit: Limiter, gate: Gate | undefined, json: boolean, ns = HOST): Promise<ExecResult> {
+    const out = json ? this.outFile() : undefined;
+    const opts = { json, ownGroup: true, ...(out !== undefined ? { outFile: out } : {}) };
     if (!gate) {
       this.onCommand?.(ns, [file, ...argv], input);
-      return limit(() => this.spawn(file, argv, input, { json, ownGroup: true }));
+      return limit(() => this.spawn(file, argv, input, opts));
     }
     const given = gate.then((go) => {
       if (go) this.onCommand?.(ns, [file, ...argv], input);
       return go ? (input ?? '') : '';
     });
-    return this.spawn(file, argv, given, { json, ownGroup: true, timeoutMs: 2 * TIMEOUT_MS });
+    return this.spawn(file, argv, given, { ...opts, timeoutMs: 2 * TIMEOUT_MS });
+  }
+
+  /**
+   * Where a process's JSON goes (ExecOptions.outFile): a file of its own in the scratch
+   * directory, once there is one, i.e. in a fan-out (six namespaces or more), whose shares'
+   * batch and read files are there (so a small lab's run leaves nothing in /dev/shm, even if
+   * killed). A 200-mesh's read in 4 `xargs -L 1 nsenter` shares, with Node's main thread held
+   * busy for 150 ms after it started them (as when plan's early read runs while topo loads):
+   * 514-691 ms through pipes, 424-494 through files; not held, 379-592 and 363-401 (5 rounds).
+   */
+  private outFile(): string | undefined {
+    return this.scratch !== undefined ? join(this.scratch, `o${this.fileSeq++}.json`) : undefined;
   }
 
   /**
