@@ -90,6 +90,18 @@ describe('spawnExec', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('takes the output a process wrote to its outFile (more than a pipe holds), as from a pipe, and removes the file', async () => {
+    const dir = scratchDir('topo-out-');
+    const child = "for (let i = 0; i < 3000; i++) process.stdout.write(JSON.stringify([{ i, pad: 'x'.repeat(40) }]) + '\\n'); process.stdout.write('kernel.ostype = Linux\\n')";
+    const r = await spawnExec(process.execPath, ['-e', child], undefined, { json: true, outFile: join(dir, 'o.json') });
+    expect(r).toMatchObject({ exitCode: 0, stdout: '', texts: ['kernel.ostype = Linux'] });
+    expect(r.docs).toHaveLength(3000);
+    expect(r.docs![2999]).toEqual([{ i: 2999, pad: 'x'.repeat(40) }]);
+    const text = await spawnExec(process.execPath, ['-e', "process.stdout.write('plain')"], undefined, { outFile: join(dir, 't.out') });
+    expect(text.stdout).toBe('plain');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('ends a process that outlives its time, and clears the timer of one that does not', async () => {
     fakeTimers();
     const done = await spawnExec(process.execPath, ['-e', ''], undefined, { timeoutMs: 60_000 });
@@ -136,12 +148,12 @@ function driver(opts: ConstructorParameters<typeof IpDriver>[0]): IpDriver {
 }
 
 function scripted(answers: (argv: readonly string[], input?: string) => { exitCode?: number; stdout?: string; stderr?: string }) {
-  const calls: { file: string; argv: readonly string[]; input?: string }[] = [];
-  const exec: Exec = async (file, argv, given) => {
+  const calls: { file: string; argv: readonly string[]; input?: string; outFile?: string }[] = [];
+  const exec: Exec = async (file, argv, given, opts) => {
     expect(['ip', 'xargs', 'nsenter']).toContain(file);
     // A prepared wave's process gets its input later, when runBatches runs the wave.
     const input = await given;
-    calls.push({ file, argv, ...(input !== undefined ? { input } : {}) });
+    calls.push({ file, argv, ...(input !== undefined ? { input } : {}), ...(opts?.outFile !== undefined ? { outFile: opts.outFile } : {}) });
     const a = answers(argv, input);
     return { exitCode: a.exitCode ?? 0, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
   };
@@ -171,6 +183,7 @@ describe('IpDriver', () => {
     expect(snap.strays).toEqual([{ name: 'junk', reason: 'is not a usable network namespace (setting the network namespace "junk" failed: Invalid argument)' }]);
     const reads = calls.filter((c) => c.input);
     expect(reads.map((c) => c.argv.join(' '))).toContain('-n a -j -d -batch -');
+    expect(calls.filter((c) => c.outFile)).toEqual([]); // no fan-out, no scratch directory: pipes
     expect(reads[0]!.input).toBe('link show\naddr show\nroute show table all\nnetns list-id\n');
   });
 
@@ -249,6 +262,10 @@ describe('IpDriver fan-out', () => {
       /^--net=\/run\/netns\/a ip -j -d -batch \S+\/read\.batch\n--net=\/run\/netns\/b ip -j -d -batch \S+\/read-nsids\.batch\n(--net=\/run\/netns\/[cd] ip -j -d -batch \S+\n){2}--net=\/proc\/self\/ns\/net ip -j -d -batch \S+\/read-nsids\.batch\n$/,
     );
     expect(calls[1]!.input).toMatch(/^--net=\/run\/netns\/e /);
+    // Each share's JSON goes to a file of its own beside its batch files, not through a pipe.
+    const dir = /(\S+)\/read\.batch/.exec(calls[0]!.input!)![1]!;
+    expect(calls.map((c) => c.outFile?.startsWith(`${dir}/`))).toEqual([true, true]);
+    expect(new Set(calls.map((c) => c.outFile)).size).toBe(2);
   });
 
   it('reads a namespace of an nsenter share that failed on its own, like a `netns exec` share', async () => {
