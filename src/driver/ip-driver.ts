@@ -1065,9 +1065,11 @@ function parseJsonLine(l: string): unknown {
 }
 
 /**
- * parseJsonLines as the output arrives: a fan-out share prints each namespace's documents as
- * its child finishes, so they are parsed while the other children run, not all in the ~10 ms
- * after the last one (200 namespaces' read-back is ~1 MB) that nothing else could overlap.
+ * parseJsonLines as the output arrives, from a pipe. A fan-out share's output comes from its
+ * file when it ends (ExecOptions.outFile) and is parsed then, in one piece; reading the file as
+ * it grew, every 5 ms, to parse it while the share's other namespaces were read (as from a
+ * pipe) measured no faster: no-op plans of a 200-mesh, 10 interleaved rounds, 450 against 476 ms
+ * median, then 531 against 504; a 200-chain 575 against 524.
  */
 export class JsonLines {
   private readonly docs: unknown[] = [];
