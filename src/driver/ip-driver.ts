@@ -66,7 +66,8 @@ export function stopRunning(): void {
  */
 export const spawnExec: Exec = (file, args, input, opts = {}) =>
   new Promise((resolve, reject) => {
-    const fd = opts.outFile !== undefined ? openSync(opts.outFile, 'w', 0o600) : undefined;
+    const fd = opts.outFile !== undefined ? openQuietly(opts.outFile) : undefined;
+    const outFile = fd !== undefined ? opts.outFile : undefined; // else a pipe, as ever
     const p = spawn(file, args, {
       stdio: [input === undefined ? 'ignore' : 'pipe', fd ?? 'pipe', 'pipe'],
       // Error texts are matched by classify.ts: keep them in English.
@@ -99,8 +100,8 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
       else reject(new TopoError(`${file} did not run: ${e.message}`, 'system'));
     });
     p.on('close', (code, signal) => {
-      if (opts.outFile !== undefined) {
-        const text = takeFile(opts.outFile);
+      if (outFile !== undefined) {
+        const text = takeFile(outFile);
         if (json) json.push(text);
         else out.push(Buffer.from(text));
       }
@@ -118,6 +119,15 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
       else void input.then((text) => p.stdin!.end(text));
     }
   });
+
+/** A new file for a child's output, or undefined if it cannot be made. */
+function openQuietly(path: string): number | undefined {
+  try {
+    return openSync(path, 'w', 0o600);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A file's text, and the file gone ('' if it is not there). */
 function takeFile(path: string): string {

@@ -100,6 +100,9 @@ describe('spawnExec', () => {
     const text = await spawnExec(process.execPath, ['-e', "process.stdout.write('plain')"], undefined, { outFile: join(dir, 't.out') });
     expect(text.stdout).toBe('plain');
     expect(readdirSync(dir)).toEqual([]);
+    // A file that cannot be made (its directory gone): a pipe, as ever.
+    const piped = await spawnExec(process.execPath, ['-e', "process.stdout.write('[1]\\n')"], undefined, { json: true, outFile: join(dir, 'gone', 'o.json') });
+    expect(piped.docs).toEqual([[1]]);
   });
 
   it('ends a process that outlives its time, and clears the timer of one that does not', async () => {
