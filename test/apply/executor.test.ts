@@ -34,9 +34,9 @@ describe('execute', () => {
 
   it('says exactly what was applied, what failed (in plain words) and what was not attempted', async () => {
     const p = seedPlan();
-    // Host batch: netns add ns0, netns set ns0 auto, netns add ns1, netns set ns1 auto, link add
-    // br0, link set br0 ... (line 5 fails).
-    const { d, batches } = driver({ ns: HOST, line: 5, stderr: 'RTNETLINK answers: File exists\nCommand failed -:5\n' });
+    // Host batch: netns add ns0, netns add ns1, link add br0, link set br0 ... (line 3 fails).
+    // (No `netns set NAME auto`: each namespace gets a veth to the host, and with it an nsid.)
+    const { d, batches } = driver({ ns: HOST, line: 3, stderr: 'RTNETLINK answers: File exists\nCommand failed -:3\n' });
     const r = await execute(p, d);
     const byStatus = (s: string) => p.steps.filter((_, i) => r.status[i] === s).map((st) => st.id);
     expect(byStatus('failed')).toEqual(['bridge/host/br0']);
@@ -51,20 +51,20 @@ describe('execute', () => {
 
   it('takes lines that ran after the failing one (alsoRan) as applied or failed, each as it went', async () => {
     const p = seedPlan();
-    // As if the host batch's lines 6 and 7 were independent commands run to the end: line 5
-    // failed, line 6 ran and failed too, line 7 ran.
+    // As if the host batch's lines 4 and 5 were independent commands run to the end: line 3
+    // failed, line 4 ran and failed too, line 5 ran.
     const d = fakeDriver({
       runBatch: async (ns): Promise<BatchResult> =>
-        ns === HOST ? { exitCode: 1, failedLine: 5, stderr: 'RTNETLINK answers: File exists\n', alsoRan: [{ line: 6, ok: false }, { line: 7, ok: true }] } : { exitCode: 0, stderr: '' },
+        ns === HOST ? { exitCode: 1, failedLine: 3, stderr: 'RTNETLINK answers: File exists\n', alsoRan: [{ line: 4, ok: false }, { line: 5, ok: true }] } : { exitCode: 0, stderr: '' },
     });
     const r = await execute(p, d);
     const host = p.steps.map((s, i) => [s.id, r.status[i]] as const);
-    // Lines 5 and 6 are the bridge's two (add, then its settings); line 7 makes the first veth.
+    // Lines 3 and 4 are the bridge's two (add, then its settings); line 5 makes the first veth.
     expect(Object.fromEntries(host)).toMatchObject({ 'bridge/host/br0': 'failed' });
     expect(r.failure).toMatchObject({ command: 'ip link add name br0 type bridge' });
-    const without = execute(p, fakeDriver({ runBatch: async (ns): Promise<BatchResult> => (ns === HOST ? { exitCode: 1, failedLine: 5, stderr: 'x\n' } : { exitCode: 0, stderr: '' }) }));
+    const without = execute(p, fakeDriver({ runBatch: async (ns): Promise<BatchResult> => (ns === HOST ? { exitCode: 1, failedLine: 3, stderr: 'x\n' } : { exitCode: 0, stderr: '' }) }));
     const before = (await without).status;
-    // The veth's creation (line 7) counts as run: its step is no longer untouched.
+    // The veth's creation (line 5) counts as run: its step is no longer untouched.
     const veth = p.steps.findIndex((s) => s.id === 'veth/host:veth0=ns0:ceth0');
     expect(before[veth]).toBe('not-attempted');
     expect(r.status[veth]).toBe('partial');

@@ -49,17 +49,19 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
 
   const FAN = ['lab: fan', 'nodes:', ...Array.from({ length: 8 }, (_, i) => `  n${i}: { interfaces: { eth0: { addresses: [10.9.${i}.1/16] } } }`), 'bridges:', '  bb0: {}', 'links:', ...Array.from({ length: 8 }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]`), ''].join('\n');
 
-  // Op 48 is in n4's batch, the first of the second share (n4..n7).
-  async function failAt48(env: Record<string, string> = {}) {
+  // Op 40 is in n4's batch (its eth0's settings), the first of the second share (n4..n7): the
+  // host's batch holds 26 ops (no `netns set NAME auto`: each namespace gets a veth to the host,
+  // and with it an nsid), and n0..n3's three each.
+  async function failAt40(env: Record<string, string> = {}) {
     const sb = sandbox();
     const before = await sb.state();
     const file = join(scratchDir('topo-fan-'), 'lab.yaml');
     writeFileSync(file, FAN);
     // timeout: a hang fails here as 124, not as the test's own timeout.
-    const r = await sb.run(['timeout', '30', 'env', ...Object.entries({ NO_COLOR: '1', TOPO_FAULT: 'fail-at:48', ...env }).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, 'apply', '-y', file]);
+    const r = await sb.run(['timeout', '30', 'env', ...Object.entries({ NO_COLOR: '1', TOPO_FAULT: 'fail-at:40', ...env }).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, 'apply', '-y', file]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('Error: create address 10.9.4.1/16 on n4:eth0 failed: the interface does not exist');
-    expect(r.stderr).toContain('  command: ip -n n4 link set dev topo-fault-48 up');
+    expect(r.stderr).toContain('  command: ip -n n4 link set dev topo-fault-40 up');
     const applied = (n: number) => new RegExp(`Applied[\\s\\S]*create address 10\\.9\\.${n}\\.1/16 on n${n}:eth0[\\s\\S]*Failed`);
     for (const n of [0, 1, 2, 3]) expect(r.stderr).toMatch(applied(n));
     const converges = async () => {
@@ -72,7 +74,7 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
   }
 
   it.skipIf(!onPath('nsenter') || !onPath('xargs'))('in a wave fanned out over 8 namespaces through nsenter shares: names the failing command, runs the rest of the wave to its end, then converges', async () => {
-    const { r, applied, converges } = await failAt48();
+    const { r, applied, converges } = await failAt40();
     // xargs goes on past a failed batch: n5..n7 ran, whatever share they were in.
     for (const n of [5, 6, 7]) expect(r.stderr).toMatch(applied(n));
     expect(r.stderr).toMatch(/^Not attempted \(0\):$/m);
@@ -84,7 +86,7 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
     // iptables either, whose absence had kept topo waiting out a timer of Node's for 120 s.
     const bin = scratchDir('topo-path-');
     symlinkSync(execFileSync('which', ['ip'], { encoding: 'utf8' }).trim(), join(bin, 'ip'));
-    const { r, converges } = await failAt48({ PATH: bin });
+    const { r, converges } = await failAt40({ PATH: bin });
     const unfinished = r.stderr.slice(r.stderr.indexOf('Started, not finished'), r.stderr.indexOf('Not attempted'));
     expect(unfinished.match(/create netns n\d/g)).toEqual(['create netns n5', 'create netns n6', 'create netns n7']);
     await converges();
