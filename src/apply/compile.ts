@@ -43,8 +43,10 @@ function createOps(r: Resource, lab: string, hostPeered: ReadonlySet<string>): O
       // A namespace that gets a veth to the host gets that nsid from the kernel as the veth is
       // made, since the host's end must name its peer's namespace (link_netnsid: kernel-facts
       // 2.5); measured: right after `link add p0 type veth peer name eth0 netns a`, in the same
-      // batch, the host's `netns list-id` names `a`. Asking too is redundant: a 200-star's apply
-      // took 692 ms median without those 200 lines, against 742 with them (12 interleaved rounds).
+      // batch, the host's `netns list-id` names `a`. Asking too is redundant work for the kernel:
+      // a 200-star's apply took 692 ms median without those 200 lines against 742 with them (12
+      // interleaved rounds), and 904 against 957 in 16 more (the rounds' own differences: 11 ms
+      // at the median, within this VM's noise).
       return [
         op(HOST, 'netns', 'add', r.name),
         ...(hostPeered.has(r.name) ? [] : [op(HOST, 'netns', 'set', r.name, 'auto')]),
