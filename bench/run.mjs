@@ -281,7 +281,7 @@ async function timeDestroy(f) {
 }
 
 /**
- * topo as a user runs it (the bin, with its shebang flags); peak RSS from GNU time. Each build
+ * topo as a user runs it (the bin, through its shebang); peak RSS from GNU time. Each build
  * runs from its own checkout: the lab cache keeps one slot per working directory and file, and
  * a slot written by another build is a miss, so two builds taking turns in one directory both
  * parsed the lab on every apply (~0.1-0.25 s more at N = 200).

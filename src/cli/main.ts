@@ -1,6 +1,8 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS TOPO_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node --max-semi-space-size=4
-// The flag: a short-lived CLI needs no 16 MB young generation; 4 MB cut peak memory on a
-// 500-namespace apply from 154 to 122 MB at no measurable cost in time (env -S: coreutils 8.30+).
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS TOPO_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node
+// No V8 flags here: Node 20's V8 hashes its flags into the check of the code cache that its own
+// modules ship with, so any flag (--max-semi-space-size=4 was here) has Node compile them all
+// from source: ~15 ms more for every command, more for the ones that load child_process (env -S:
+// coreutils 8.30+).
 // NODE_EXTRA_CA_CERTS is set aside while Node starts, and put back first thing: util/node-env.ts.
 import { readFileSync } from 'node:fs';
 import { InputError, TopoError } from '../diag/errors.js';
