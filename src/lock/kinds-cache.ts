@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { writeWhole } from '../util/write-whole.js';
 import { LOCK_DIR } from './lock.js';
 
@@ -34,7 +35,7 @@ export function rememberKinds(kinds: readonly string[], path = PATH): void {
   const boot = bootId();
   if (boot === undefined || kinds.length === 0) return;
   try {
-    mkdirSync(LOCK_DIR, { recursive: true, mode: 0o755 });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
     writeWhole(path, JSON.stringify({ boot, kinds: [...new Set([...knownKinds(path), ...kinds])].sort() }));
   } catch {
     // only a shortcut
