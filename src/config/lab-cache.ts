@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedLab } from './load-lab.js';
 import { loadLabFile } from './load.js';
-import { LOCK_DIR } from '../lock/lock.js';
+import { CACHE_DIR } from './cache-dir.js';
 import type { Resource } from '../model/resources.js';
+import { privateDir } from '../util/private-dir.js';
+import { shortHash } from '../util/short-hash.js';
 import { writeWhole } from '../util/write-whole.js';
 
 /**
@@ -24,7 +26,6 @@ import { writeWhole } from '../util/write-whole.js';
  * write it safely (a directory owned by this user and writable by no one else), and any problem
  * with it just means a miss.
  */
-export const CACHE_DIR = `${LOCK_DIR}/cache`;
 
 interface Entry {
   readonly build: string;
@@ -61,24 +62,12 @@ export function peekLabCached(path: string, opts: Options = {}): LoadedLab['topo
 function lookUp(path: string, opts: Options) {
   const source = loadLabFile(path);
   const build = opts.fresh ? undefined : opts.build ?? buildId();
-  const dir = build !== undefined ? usableDir(opts.dir ?? CACHE_DIR) : undefined;
+  const dir = build !== undefined ? privateDir(opts.dir ?? CACHE_DIR) : undefined;
   // One slot per (working directory, path as given): paths appear in positions and diagnostics.
   // Two that share a slot by chance only take turns in it: an entry is checked in full.
-  const slot = dir !== undefined ? join(dir, slotName(`${process.cwd()}\0${path}`)) : undefined;
+  const slot = dir !== undefined ? join(dir, shortHash(`${process.cwd()}\0${path}`)) : undefined;
   const entry = slot !== undefined && build !== undefined ? readSlot(slot, { build, path, text: source.text }) : undefined;
   return { source, slot, build, hit: entry ? { ...entry, text: source.text } : undefined };
-}
-
-/** Two 32-bit FNV-1a hashes (different offsets) as 16 hex digits. */
-function slotName(s: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ c, 0x01000193) >>> 0;
-  }
-  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
 
 function readSlot(slot: string, want: Pick<Entry, 'build' | 'path' | 'text'>): Omit<LoadedLab, 'text'> | undefined {
@@ -96,19 +85,6 @@ function writeSlot(slot: string, e: Entry): void {
     writeWhole(slot, JSON.stringify(e), 0o600);
   } catch {
     // A cache that cannot be written is only a cache.
-  }
-}
-
-/** The directory, created if need be, if only this user can write it; otherwise no cache. */
-function usableDir(dir: string): string | undefined {
-  const uid = process.geteuid?.();
-  if (uid === undefined) return undefined;
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = statSync(dir);
-    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0 ? dir : undefined;
-  } catch {
-    return undefined;
   }
 }
 
