@@ -17,7 +17,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
-const CLI = join(REPO, 'dist/cli/main.js');
+/** A checkout's topo bin, as its package.json names it (dist/cli/main.js before the bundle). */
+const binOf = (dir) => {
+  try {
+    return join(dir, JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).bin.topo);
+  } catch {
+    return join(dir, 'dist/cli/topo.cjs');
+  }
+};
+const CLI = binOf(REPO);
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -29,7 +37,7 @@ const opt = (name, def) => {
 // --compare DIR: another build of topo (a checkout with dist/ built, e.g. a git worktree of an
 // older commit), timed in the same rounds, for a before/after that the machine's drift from one
 // minute to the next cannot blur.
-const OTHER = opt('compare') && resolve(opt('compare'), 'dist/cli/main.js');
+const OTHER = opt('compare') && binOf(resolve(opt('compare')));
 if (OTHER && !existsSync(OTHER)) {
   console.error(`--compare: ${OTHER} does not exist (build that checkout first: npm ci && npm run build)`);
   process.exit(2);

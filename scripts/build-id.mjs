@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const files = readdirSync(dist, { recursive: true, withFileTypes: true })
-  .filter((d) => d.isFile() && d.name.endsWith('.js'))
+  .filter((d) => d.isFile() && /\.c?js$/.test(d.name))
   .map((d) => join(d.parentPath ?? d.path, d.name))
   .sort();
 const h = createHash('sha256');

@@ -1,9 +1,7 @@
 #!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS TOPO_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node
-// No V8 flags here: Node 20's V8 hashes its flags into the check of the code cache that its own
-// modules ship with, so any flag (--max-semi-space-size=4 was here) has Node compile them all
-// from source: ~15 ms more for every command, more for the ones that load child_process (env -S:
-// coreutils 8.30+).
-// NODE_EXTRA_CA_CERTS is set aside while Node starts, and put back first thing: util/node-env.ts.
+// topo's entry. The `topo` bin (bin.ts) runs it bundled, with V8's code cache; run directly, it
+// is topo as plain ES modules, uncached: it stays executable for links made to it before the
+// bin was bin.ts (npm link, npx's own cache). The first line: see bin.ts.
 import { readFileSync } from 'node:fs';
 import { InputError, TopoError } from '../diag/errors.js';
 import { IpDriver, stopRunning } from '../driver/ip-driver.js';
@@ -137,4 +135,7 @@ async function earlyRead(driver: IpDriver, file: string): Promise<KernelSnapshot
 }
 
 restoreCaCerts();
-process.exitCode = await main(process.argv.slice(2));
+// Not a top-level await: the bundle is a CommonJS script (bin.ts).
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -24,7 +24,7 @@ export function sandboxArgv(uid: number | undefined = process.getuid?.()): strin
 
 /** Runs topo itself again, with these arguments, inside a fresh sandbox. Resolves with its exit code. */
 export async function runInSandbox(args: readonly string[]): Promise<number> {
-  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../cli/topo.cjs', import.meta.url));
   if (process.getuid?.() !== 0) {
     // Say why before anything else runs, rather than leave the user with unshare's terse words.
     const probe = runToEnd('unshare', ['--user', '--map-root-user', '--net', 'true']);

@@ -89,7 +89,7 @@ const rootlessUnavailable = (() => {
 describe.skipIf(sandboxUnavailable || rootlessUnavailable)('rootless throwaway sandboxes: topo test --sandbox and topo sandbox, as an unprivileged user', () => {
   const sandbox = useSandbox();
   let pkg: string | undefined;
-  const cli = () => join((pkg ??= installForNobody()), 'dist/cli/main.js');
+  const cli = () => join((pkg ??= installForNobody()), 'dist/cli/topo.cjs');
   afterAll(() => {
     if (pkg) rmSync(pkg, { recursive: true, force: true });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sandboxUnavailable, useSandbox, withoutTimers } from '../support/sandbox.js';
+import { CLI, sandboxUnavailable, useSandbox, withoutTimers } from '../support/sandbox.js';
 
 describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () => {
   const sandbox = useSandbox();
@@ -123,7 +123,7 @@ describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () =>
   // Needs a real uid to drop to; in a rootless sandbox only uid 0 is mapped.
   it.skipIf(process.getuid?.() !== 0)('without root, plan explains that it needs root and names sudo', async () => {
     const sb = sandbox();
-    const r = await sb.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, 'dist/cli/main.js', 'plan', 'examples/seed.yaml'], { env: { NO_COLOR: '1' } });
+    const r = await sb.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI, 'plan', 'examples/seed.yaml'], { env: { NO_COLOR: '1' } });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/topo plan needs root/);
     expect(r.stderr).toMatch(/sudo/);

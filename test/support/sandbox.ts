@@ -5,7 +5,8 @@ import { afterEach, beforeEach } from 'vitest';
 
 const HOLDER = fileURLToPath(new URL('./sandbox-holder.mjs', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = `${REPO}dist/cli/main.js`;
+/** The bin, as `npm ci` builds it and a user runs it (bundled, with its code cache: src/cli/bin.ts). */
+export const CLI = `${REPO}dist/cli/topo.cjs`;
 
 export interface Run {
   readonly exitCode: number;
