@@ -366,7 +366,7 @@ export class IpDriver implements Driver {
   private scratchDir(): string {
     if (this.scratch === undefined) {
       this.scratch = mkdtempSync(join(scratchBase(), 'topo-'));
-      process.once('exit', () => this.dispose());
+      process.once('exit', this.onExit);
     }
     return this.scratch;
   }
@@ -401,7 +401,11 @@ export class IpDriver implements Driver {
       rmSync(this.scratch, { recursive: true, force: true });
     }
     this.scratch = undefined;
+    process.off('exit', this.onExit);
   }
+
+  /** Removes the scratch directory if topo exits without dispose(); dispose() takes it off again. */
+  private readonly onExit = (): void => this.dispose();
 
   /** One process per namespace: link, addr, routes (and nsids) in a single `-j -batch`. */
   private async readNs(ns: string, nsids: boolean): Promise<NsSnapshot | { gone: true } | { stray: string }> {

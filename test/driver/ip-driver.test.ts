@@ -332,13 +332,16 @@ describe('IpDriver fan-out', () => {
     const { exec, calls } = scripted(() => ({}));
     const d = driver({ exec, concurrency: 2 });
     const wave = names.map((ns) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up']] }));
+    const listeners = process.listenerCount('exit');
     d.prepare(wave);
     const path = d['scratchDir']();
     const dir = readdirSync(path);
     await d.runBatches(wave);
     const used = calls.flatMap((c) => [...(c.input ?? '').matchAll(/-batch (\S+)$/gm)].map((m) => basename(m[1]!)));
     writeFileSync(`${path}/stranger`, '');
+    expect(process.listenerCount('exit')).toBe(listeners + 1); // removes the directory if topo exits first
     d.dispose();
+    expect(process.listenerCount('exit')).toBe(listeners); // and goes with it: many drivers, no leak
     expect(dir).toHaveLength(names.length);
     expect(used.sort()).toEqual([...dir].sort());
     // Its own files by name, and a directory holding anything else swept as a whole.
@@ -393,6 +396,7 @@ describe('IpDriver fan-out', () => {
     const { exec, calls } = scripted(() => ({}));
     const d = driver({ exec, concurrency: 2 });
     const wave = names.map((ns) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up']] }));
+    const listeners = process.listenerCount('exit');
     d.prepare(wave);
     d.release();
     await new Promise((r) => setTimeout(r, 10));
