@@ -87,7 +87,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     err,
     style: o.json ? chooseStyle(process.stdout, true) : style,
     errStyle,
-    stdin: process.stdin,
+    // Only when asked for: making process.stdin loads and sets up a stream (4-9 ms), and `-y` never reads it.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     interrupted: () => interrupted,

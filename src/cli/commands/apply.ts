@@ -65,7 +65,7 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     }
     show(renderPlan(plan, o.json ? io.errStyle : io.style));
     const question = mode === 'apply' ? `\nDo you want to perform these actions on lab '${plan.lab}'?` : `\nDo you really want to destroy everything lab '${plan.lab}' owns?`;
-    if (!(await confirm(question, { autoApprove: o.autoApprove, input: io.stdin, output: o.json ? io.stderr : io.stdout }))) {
+    if (!(await confirm(question, { autoApprove: o.autoApprove, input: () => io.stdin, output: o.json ? io.stderr : io.stdout }))) {
       io.err(`${mode === 'apply' ? 'Apply' : 'Destroy'} cancelled; nothing was changed.\n`);
       if (o.json) io.out(toJson(applyDoc(plan, 'cancelled')));
       return 1;
