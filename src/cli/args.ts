@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../lock/lock.js';
+import { COMMANDS, type CommandName } from './command-names.js';
 
-export type CommandName = 'validate' | 'plan' | 'apply' | 'destroy' | 'show' | 'drift' | 'ls' | 'doctor' | 'test' | 'exec' | 'sandbox';
-export const COMMANDS: readonly CommandName[] = ['validate', 'plan', 'apply', 'destroy', 'show', 'drift', 'ls', 'doctor', 'test', 'exec', 'sandbox'];
+export { COMMANDS, type CommandName };
 
 export interface CommandOptions {
   readonly command: CommandName | 'help' | 'version';

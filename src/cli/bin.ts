@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { CACHE_DIR } from '../config/cache-dir.js';
+import { COMMANDS } from './command-names.js';
 import { privateDir } from '../util/private-dir.js';
 import { shortHash } from '../util/short-hash.js';
 import { writeWhole } from '../util/write-whole.js';
@@ -74,8 +75,8 @@ function cacheSlot(argv: readonly string[]): string | undefined {
     const build = readFileSync(`${here}../build-id.txt`, 'utf8').trim();
     const dir = build && privateDir(CACHE_DIR);
     if (!dir) return undefined;
-    const word = argv.find((a) => !a.startsWith('-'));
-    const command = word && /^[a-z]{1,16}$/.test(word) ? word : 'other';
+    // The first word that is a command (`topo -v apply`); help, version and mistakes share one.
+    const command = argv.find((a) => (COMMANDS as readonly string[]).includes(a)) ?? 'other';
     const st = statSync(bundle);
     const key = [build, st.size, st.mtimeMs, process.version, process.arch, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? ''].join('\0');
     return `${dir}/code-${command}-${shortHash(key)}.v8`;
