@@ -1,8 +1,13 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 
-/** Writes a file whole, then renames it into place: a reader never sees half of it. */
+/** Writes a file whole, then renames it into place: a reader never sees half of it, and a failed write (a full disk) leaves nothing. */
 export function writeWhole(path: string, data: string | NodeJS.ArrayBufferView, mode?: number): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, mode === undefined ? {} : { mode });
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data, mode === undefined ? {} : { mode });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
