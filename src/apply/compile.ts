@@ -33,7 +33,7 @@ export function compilePlan(plan: Plan): Op[][] {
 
 const op = (ns: string, ...args: (string | number)[]): Op => ({ ns, args: args.map(String) });
 
-function createOps(r: Resource, lab: string, hostPeered: ReadonlySet<string>): Op[] {
+function createOps(r: Resource, lab: string, hostPeered: ReadonlySet<string> = new Set()): Op[] {
   const mark = marker(lab);
   switch (r.kind) {
     case 'netns':
@@ -110,7 +110,7 @@ function updateOps(r: Resource, change: Change, lab: string): Op[] {
     }
     case 'sysctl':
     case 'address':
-      return createOps(r, lab, new Set());
+      return createOps(r, lab);
   }
 }
 

@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { buildId } from '../config/build-id.js';
 import { CACHE_DIR } from '../config/cache-dir.js';
 import { COMMANDS } from './command-names.js';
 import { privateDir } from '../util/private-dir.js';
@@ -72,7 +73,7 @@ function prune(slot: string): void {
 
 function cacheSlot(argv: readonly string[]): string | undefined {
   try {
-    const build = readFileSync(`${here}../build-id.txt`, 'utf8').trim();
+    const build = buildId();
     const dir = build && privateDir(CACHE_DIR);
     if (!dir) return undefined;
     // The first word that is a command (`topo -v apply`); help, version and mistakes share one.

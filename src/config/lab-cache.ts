@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedLab } from './load-lab.js';
 import { loadLabFile } from './load.js';
+import { buildId } from './build-id.js';
 import { CACHE_DIR } from './cache-dir.js';
 import type { Resource } from '../model/resources.js';
 import { privateDir } from '../util/private-dir.js';
@@ -85,17 +86,5 @@ function writeSlot(slot: string, e: Entry): void {
     writeWhole(slot, JSON.stringify(e), 0o600);
   } catch {
     // A cache that cannot be written is only a cache.
-  }
-}
-
-/**
- * A digest of topo's own code, written by `npm run build` (scripts/build-id.mjs): a rebuilt or
- * upgraded topo never reads what an older one cached. Without it, nothing is cached.
- */
-function buildId(): string | undefined {
-  try {
-    return readFileSync(new URL('../build-id.txt', import.meta.url), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
   }
 }
