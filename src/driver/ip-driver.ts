@@ -179,6 +179,9 @@ interface ReadSpec {
  */
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]*$/;
 
+/** The host batch warmHostBatch starts: no read after it, so no JSON. */
+const SPARE_ARGV = ['-batch', '-'] as const;
+
 /** Where `ip netns` keeps its names. */
 const NETNS_DIR = '/run/netns';
 
@@ -199,6 +202,8 @@ export class IpDriver implements Driver {
   private readonly batchLimit: Limiter;
   /** The wave prepare started, waiting for runBatches (or release). */
   private staged: { batches: readonly Batch[]; open: (go: boolean) => void; results: Promise<BatchResult[]> } | undefined;
+  /** The warm host batch (warmHostBatch), waiting for its lines. */
+  private spare: { give: (input: string) => void; result: Promise<ExecResult> } | undefined;
   private readonly streams: number;
   private readonly readStreams: number;
   private scratch: string | undefined;
@@ -257,6 +262,13 @@ export class IpDriver implements Driver {
    * gate opens; its time then runs from its start, and it first waits out the wave before it.
    */
   private start(file: string, argv: readonly string[], input: string | undefined, limit: Limiter, gate: Gate | undefined, json: boolean, ns = HOST): Promise<ExecResult> {
+    const spare = this.spare;
+    if (spare && !gate && !json && file === 'ip' && ns === HOST && input !== undefined && argv.join(' ') === SPARE_ARGV.join(' ')) {
+      this.spare = undefined;
+      this.onCommand?.(ns, [file, ...argv], input);
+      spare.give(input);
+      return spare.result;
+    }
     const out = json ? this.outFile() : undefined;
     const opts = { json, ownGroup: true, ...(out !== undefined ? { outFile: out } : {}) };
     if (!gate) {
@@ -688,10 +700,26 @@ export class IpDriver implements Driver {
     this.staged = { batches, open, results };
   }
 
-  /** Lets go of a prepared wave that will not run: its processes get no lines and exit. */
+  /**
+   * Forking Node costs its main thread ~5 ms (more as its heap grows), and `ip` then needs a
+   * moment to load: destroy, whose whole work is one host batch, has the process made while it
+   * waits for the kernel read that its plan needs, instead of after the plan.
+   */
+  warmHostBatch(): void {
+    if (this.spare) return;
+    let give!: (input: string) => void;
+    const input = new Promise<string>((resolve) => (give = resolve));
+    const result = this.spawn('ip', SPARE_ARGV, input, { json: false, ownGroup: true });
+    result.catch(() => undefined); // a process not used has no one to tell
+    this.spare = { give, result };
+  }
+
+  /** Lets go of a prepared wave that will not run, and of a warm batch not used: their processes get no lines and exit. */
   release(): void {
     this.staged?.open(false);
     this.staged = undefined;
+    this.spare?.give('');
+    this.spare = undefined;
   }
 
   /** A wave's `ip` (see start); one that enters a namespace starts only once the gate opens. */

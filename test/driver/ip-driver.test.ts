@@ -392,6 +392,34 @@ describe('IpDriver fan-out', () => {
     expect(started).toEqual(['-batch -', '-n a -batch -', '-n b -batch -']);
   });
 
+  it('runs the next plain host batch in the warm process, and ends a warm process not used with no lines', async () => {
+    const started: string[] = [];
+    const given: string[] = [];
+    const exec: Exec = async (_file, argv, input) => {
+      started.push(argv.join(' '));
+      given.push(await input!);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    };
+    const d = driver({ exec });
+    d.warmHostBatch();
+    d.warmHostBatch(); // one at a time
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual(['-batch -']);
+    expect(given).toEqual([]);
+    const r = await d.runBatches([{ ns: 'host', lines: [['netns', 'del', 'a'], ['link', 'del', 'dev', 'br0']] }]);
+    expect(r).toEqual([{ exitCode: 0, stderr: '' }]);
+    expect(started).toEqual(['-batch -']);
+    expect(given).toEqual(['netns del a\nlink del dev br0\n']);
+    // Not for a namespace's batch, nor for one with a read after it: those start their own.
+    d.warmHostBatch();
+    await d.runBatches([{ ns: 'a', lines: [['link', 'set', 'dev', 'lo', 'up']] }]);
+    expect(started).toEqual(['-batch -', '-batch -', '-n a -batch -']);
+    d.release();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(given.slice(1)).toEqual(['link set dev lo up\n', '']);
+    d.dispose();
+  });
+
   it('lets a prepared wave go with no lines, when it will not run or another runs instead', async () => {
     const { exec, calls } = scripted(() => ({}));
     const d = driver({ exec, concurrency: 2 });

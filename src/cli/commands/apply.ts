@@ -53,6 +53,8 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     // (--cpu-prof), ahead of the first batch otherwise.
     const late = mode === 'apply' && o.autoApprove;
     const nf = mode === 'apply' && !late ? settled(netfilterCheck(desired.topology, driver)) : undefined;
+    // destroy -y: its one host batch gets its process while the kernel is read.
+    if (mode === 'destroy' && o.autoApprove) driver.warmHostBatch?.();
     // A read started early was started under this lock (cli/main.ts); no lock, no early read.
     const { plan, live } = await planAgainstKernel(desired, driver, mode, io.earlyLock ? io.earlyRead : undefined);
     if (mode === 'apply') await preflight(desired, plan, driver, io, nf);
@@ -78,6 +80,7 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     }
     return await run(plan, desired, driver, o, io, live);
   } finally {
+    io.driver().release?.();
     release();
   }
 }
