@@ -327,6 +327,12 @@ export class IpDriver implements Driver {
     const strays: { name: string; reason: string }[] = [];
     const nsids = (ns: string) => ns === HOST || !req.nsids || req.nsids.has(ns);
     const withHost = !req.only || req.only.has(HOST);
+    // The host's read grows with the namespaces (a 200-star's host is 300 KB of JSON, a pipe
+    // holds 64 KB): where there are many, it goes to a file (outFile), as a share's does, so that
+    // `ip` runs to its end while Node's main thread is busy elsewhere. destroy's read of the
+    // host alone, started before topo had loaded (cli/main.ts), took 49-61 ms through a pipe
+    // with the main thread held 30 ms after the start, and 34-37 through a file (4 rounds).
+    if (withHost && all.length >= FAN_OUT_MIN && this.canFanOut(all.length)) this.scratchDir();
     const fanned = await this.readFanned(names.filter((n) => PLAIN_NAME.test(n)).map((ns) => ({ ns, nsids: nsids(ns) })), withHost);
     const reads = await Promise.all(
       [...(req.only && !req.only.has(HOST) ? [] : [HOST]), ...names.sort()].map(async (ns) => {
@@ -427,7 +433,7 @@ export class IpDriver implements Driver {
 
   /** One process per namespace: link, addr, routes (and nsids) in a single `-j -batch`. */
   private async readNs(ns: string, nsids: boolean): Promise<NsSnapshot | { gone: true } | { stray: string }> {
-    const r = await this.run(ns, ['-j', '-batch', '-'], readLines(nsids));
+    const r = await this.run(ns, ['-j', '-batch', '-'], readLines(nsids), this.limit, true);
     if (r.exitCode !== 0) {
       if (ns === HOST) throw new TopoError(`cannot read the host's links: ${r.stderr.trim()}`, 'system');
       // Deleted between the listing and the read: simply not there.

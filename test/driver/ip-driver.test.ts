@@ -190,6 +190,17 @@ describe('IpDriver', () => {
     expect(reads[0]!.input).toBe('link show\nlink show type bridge\nlink show type veth\naddr show\nroute show table all\nnetns list-id\n');
   });
 
+  it("reads the host into a file where there are many namespaces (its output grows with them), through a pipe where few", async () => {
+    const { exec, calls } = scripted(() => ({ stdout: NS_READ }));
+    const many = Array.from({ length: 8 }, (_, i) => `n${i}`);
+    await driver({ exec, listNetns: () => many }).snapshot({ only: new Set(['host']) });
+    await driver({ exec, listNetns: () => ['a'] }).snapshot({ only: new Set(['host']) });
+    expect(calls.map((c) => [c.argv.join(' '), c.outFile !== undefined])).toEqual([
+      ['-j -batch -', true],
+      ['-j -batch -', false],
+    ]);
+  });
+
   it('gives each link the kind the listings by kind name it with, as -d would have', async () => {
     const link = (ifindex: number, ifname: string) => ({ ifindex, ifname, flags: ['UP'] });
     const [lo, br0, veth0, dummy0] = [link(1, 'lo'), link(2, 'br0'), link(3, 'veth0'), link(4, 'dummy0')];
