@@ -6,7 +6,6 @@ import { InputError } from '../diag/errors.js';
 import type { SavedPlan } from '../plan/saved.js';
 import type { Change } from '../plan/types.js';
 
-export const PLAN_SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
 
 let validate: ReturnType<InstanceType<typeof AjvModule.default>['compile']> | undefined;
 /**
@@ -16,7 +15,7 @@ let validate: ReturnType<InstanceType<typeof AjvModule.default>['compile']> | un
 export function planSchemaValidator() {
   if (!validate) {
     const Ajv = (createRequire(import.meta.url)('ajv') as typeof AjvModule).default;
-    validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(PLAN_SCHEMA_URL, 'utf8')) as object);
+    validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object);
   }
   return validate;
 }

@@ -25,51 +25,49 @@ export function orderSteps(changes: readonly Change[]): Step[] {
 }
 
 function kahn(nodes: Map<string, Resource>, reverse: boolean): string[] {
+  // Each step's place in the tie-break order (kind, then id), found once by a sort: the heap then
+  // compares numbers, not ranks from a Map and ids as strings on every move. orderSteps of a
+  // 200-star's apply (601 steps) took 4.5 ms median in a fresh process instead of 5.4, and of a
+  // 200-mesh's 11.0 instead of 12.4 (15 and 8 interleaved runs). It runs once per command, in
+  // code V8 has not optimized yet: plain loops and no throwaway arrays, which measured twice as fast.
+  const sign = reverse ? -1 : 1;
+  const ids = [...nodes.keys()].sort((a, b) => {
+    const d = KIND_RANK[nodes.get(a)!.kind] - KIND_RANK[nodes.get(b)!.kind];
+    return d !== 0 ? d * sign : a < b ? -1 : a > b ? 1 : 0;
+  });
+  const place = new Map<string, number>();
+  for (let k = 0; k < ids.length; k++) place.set(ids[k]!, k);
   // A replace's destroy half is keyed by the change id but is the *old* resource: index by it.
-  const byResource = new Map<string, string>();
+  const byResource = new Map<string, number>();
   const all = new Map<string, Resource>();
-  const next = new Map<string, string[]>();
-  const indeg = new Map<string, number>();
   for (const [stepId, r] of nodes) {
-    byResource.set(r.id, stepId);
+    byResource.set(r.id, place.get(stepId)!);
     all.set(r.id, r);
-    next.set(stepId, []);
-    indeg.set(stepId, 0);
   }
-  // This runs once per command, in code V8 has not optimized yet, for every step of a plan (1,313
-  // for a 200-namespace mesh): plain loops and no throwaway arrays, which measured twice as fast.
+  const next: number[][] = ids.map(() => []);
+  const indeg = new Array<number>(ids.length).fill(0);
   const deps = dependencies(all);
   for (const [stepId, r] of nodes) {
+    const me = place.get(stepId)!;
     for (const dep of deps.get(r.id)!) {
       const other = byResource.get(dep);
-      if (other === undefined || other === stepId) continue;
-      const from = reverse ? stepId : other;
-      const to = reverse ? other : stepId;
-      next.get(from)!.push(to);
-      indeg.set(to, indeg.get(to)! + 1);
+      if (other === undefined || other === me) continue;
+      const from = reverse ? me : other;
+      const to = reverse ? other : me;
+      next[from]!.push(to);
+      indeg[to]!++;
     }
   }
-  const sign = reverse ? -1 : 1;
-  const rank = new Map<string, number>();
-  for (const [id, r] of nodes) rank.set(id, KIND_RANK[r.kind] * sign);
-  const ready = new Heap<string>((a, b) => {
-    const ra = rank.get(a)!;
-    const rb = rank.get(b)!;
-    return ra < rb || (ra === rb && a < b);
-  });
-  for (const [n, d] of indeg) if (d === 0) ready.push(n);
+  const ready = new Heap<number>((a, b) => a < b);
+  for (let k = 0; k < ids.length; k++) if (indeg[k] === 0) ready.push(k);
   const out: string[] = [];
   for (let n = ready.pop(); n !== undefined; n = ready.pop()) {
-    out.push(n);
-    for (const m of next.get(n)!) {
-      const k = indeg.get(m)! - 1;
-      indeg.set(m, k);
-      if (k === 0) ready.push(m);
-    }
+    out.push(ids[n]!);
+    for (const m of next[n]!) if (--indeg[m]! === 0) ready.push(m);
   }
   // Kahn leaves out exactly the steps on or behind a cycle. Only then is a graph built, to name
   // one: graphlib's Tarjan on every plan was ~20 ms of a 200-namespace apply (measured).
-  if (out.length < nodes.size) throw new InternalError(`dependency cycle: ${namedCycle(next).join(' -> ')}`);
+  if (out.length < nodes.size) throw new InternalError(`dependency cycle: ${namedCycle(new Map(ids.map((id, k) => [id, next[k]!.map((m) => ids[m]!)]))).join(' -> ')}`);
   return out;
 }
 
