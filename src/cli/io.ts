@@ -12,10 +12,8 @@ export interface Io {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly driver: () => Driver;
-  /** A kernel read started before the lab file was loaded (plan, drift; apply, destroy under earlyLock), without sysctls. */
+  /** A kernel read started before the lab file was loaded (plan, drift), without sysctls. */
   readonly earlyRead?: Promise<KernelSnapshot>;
-  /** The lab's lock, taken before the rest of topo loaded (apply, destroy): see cli/main.ts. */
-  readonly earlyLock?: { readonly lab: string; readonly release: () => void };
   /** True once the user pressed Ctrl-C. */
   readonly interrupted: () => boolean;
 }

@@ -13,7 +13,6 @@ import { inSandbox } from '../driver/sandbox.js';
 import { restoreCaCerts } from '../util/node-env.js';
 import { recordedLabs } from '../lock/netns-record.js';
 import type { KernelSnapshot } from '../live/snapshot.js';
-import { HOST, type Topology } from '../model/resources.js';
 
 /** argv → exit code. The only place that catches everything and the only process.exit. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -80,9 +79,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // see through this VM's noise. Only with the privileges the read needs (without them the
   // command stops with a clear error anyway); not with -v, whose command log would interleave.
   // Only the host's nsids, as every lab read (live/read.ts, HOST_ONLY).
-  const privileged = !o.verbose && hasPrivileges(effectiveCaps());
-  const locked = (o.command === 'apply' || o.command === 'destroy') && privileged && !sandboxOuter ? await lockEarly(o) : undefined;
-  const early = ((o.command === 'plan' && !o.destroy) || o.command === 'drift') && privileged ? earlyRead(getDriver(), o.file) : locked && earlyRead(getDriver(), o.file, locked);
+  const early = ((o.command === 'plan' && !o.destroy) || o.command === 'drift') && !o.verbose && hasPrivileges(effectiveCaps()) ? earlyRead(getDriver(), o.file) : undefined;
   early?.catch(() => undefined); // surfaced where it is awaited
   const { dispatch } = await import('./dispatch.js');
   const io: Io = {
@@ -99,7 +96,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     interrupted: () => interrupted,
     driver: getDriver,
     ...(early ? { earlyRead: early } : {}),
-    ...(locked ? { earlyLock: locked } : {}),
   };
   try {
     return await dispatch(o, io);
@@ -130,47 +126,15 @@ export async function main(argv: readonly string[]): Promise<number> {
  * lab cache already knows the file; it is looked at only when two labs or more have records (one
  * is then surely another's), so that a lone lab's read starts as early as ever.
  */
-async function earlyRead(driver: IpDriver, file: string, locked?: EarlyLock): Promise<KernelSnapshot> {
+async function earlyRead(driver: IpDriver, file: string): Promise<KernelSnapshot> {
   let only: Set<string> | undefined;
-  if (locked?.destroy) {
-    // What destroy reads of its own accord when the lab's record vouches for all its namespaces.
-    only = new Set([HOST]);
-  } else if (recordedLabs() >= 2) {
+  if (recordedLabs() >= 2) {
     const [{ peekLabCached }, { labScope }] = await Promise.all([import('../config/lab-cache.js'), import('../live/read.js')]);
-    const topology = locked ? locked.topology : peekLabCached(file);
+    const topology = peekLabCached(file);
     only = topology && labScope(driver, topology);
   }
   const snap = await driver.snapshot({ nsids: new Set(), ...(only ? { only } : {}) });
   return only ? { ...snap, only } : snap;
-}
-
-interface EarlyLock {
-  readonly lab: string;
-  readonly release: () => void;
-  readonly topology?: Topology;
-  readonly destroy: boolean;
-}
-
-/**
- * apply and destroy read the kernel only under the lab's lock, and the lock needs the lab's
- * name, which is in the file. When the lab cache knows the file (or destroy names its lab with
- * --lab), the lock is taken here, before the rest of topo loads, so that the read can start at
- * once and run while Node does that work, as plan's does: a 200-star's destroy started its read
- * 79 ms after Node did instead of 92 (medians of 10 interleaved rounds, spawn timelines). The lab's name comes from the same cache entry
- * the command then loads (lab-cache.ts, peeked). A lock held by another run is left alone
- * here: the command then waits or fails as --lock-timeout says, with the usual message.
- */
-async function lockEarly(o: CommandOptions): Promise<EarlyLock | undefined> {
-  const [{ peekLabCached }, { acquireLock }] = await Promise.all([import('../config/lab-cache.js'), import('../lock/lock.js')]);
-  const topology = o.command === 'destroy' && o.lab !== undefined ? undefined : peekLabCached(o.file);
-  const lab = o.command === 'destroy' && o.lab !== undefined ? o.lab : topology?.lab;
-  if (lab === undefined) return undefined;
-  try {
-    const release = await acquireLock(lab, `topo ${o.command}`, 0);
-    return { lab, release, destroy: o.command === 'destroy', ...(topology ? { topology } : {}) };
-  } catch {
-    return undefined; // held (or the lock directory is unusable): the command's own attempt says so
-  }
 }
 
 restoreCaCerts();

@@ -37,7 +37,7 @@ export async function desiredFrom(file: string, lab?: string, io?: Pick<Io, 'err
 /** Reads the kernel and plans. A desired name held by a foreign object is an input error. */
 export async function planAgainstKernel(desired: Desired, driver: Driver, mode: Plan['mode'], early?: Promise<KernelSnapshot>): Promise<{ plan: Plan; live: LiveState; origin: () => PlanOrigin }> {
   // With a read already under way (plan, drift), the host is asked about the lab's pairs meanwhile.
-  const live = mode === 'destroy' ? await readLiveForDestroy(driver, desired.topology, early) : await readLive(driver, desired.topology, { early, ahead: early && nsidsAhead(driver, desired.topology) });
+  const live = mode === 'destroy' ? await readLiveForDestroy(driver, desired.topology) : await readLive(driver, desired.topology, { early, ahead: early && nsidsAhead(driver, desired.topology) });
   const { plan, conflicts } = makePlan(mode === 'destroy' ? emptyLab(desired.topology.lab) : desired.topology, live, mode);
   if (conflicts.length > 0) throw new InputError(conflicts, desired.text);
   // Digests only for a plan that is saved or printed as JSON: hashing the state serializes all of it.

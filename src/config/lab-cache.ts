@@ -41,8 +41,6 @@ interface Entry {
 type Options = { dir?: string; fresh?: boolean; build?: string };
 
 export async function loadLabCached(path: string, opts: Options = {}): Promise<LoadedLab> {
-  const peeked = opts.fresh ? undefined : takePeeked(path, opts);
-  if (peeked) return peeked;
   const { source, slot, build, hit } = lookUp(path, opts);
   if (hit) return hit;
   const { loadLabSource } = await import('./load-lab.js');
@@ -56,26 +54,10 @@ export async function loadLabCached(path: string, opts: Options = {}): Promise<L
 /** The cached model of this file as it is now, without parsing it (undefined: not cached, or unreadable). */
 export function peekLabCached(path: string, opts: Options = {}): LoadedLab['topology'] | undefined {
   try {
-    const { hit } = lookUp(path, opts);
-    if (hit) peeked = { key: peekKey(path, opts), lab: hit };
-    return hit?.topology;
+    return lookUp(path, opts).hit?.topology;
   } catch {
     return undefined; // the real load reports it
   }
-}
-
-/**
- * What the last peek found, for the load that follows it in the same run (apply and destroy
- * peek to take the lab's lock early: cli/main.ts). Reading and parsing the slot again cost ~2 ms
- * at 200 namespaces; the file as it was at the peek is as good as the file a moment later.
- */
-let peeked: { key: string; lab: LoadedLab } | undefined;
-const peekKey = (path: string, opts: Options) => [process.cwd(), path, opts.dir ?? '', opts.build ?? ''].join('\0');
-
-function takePeeked(path: string, opts: Options): LoadedLab | undefined {
-  const p = peeked;
-  peeked = undefined;
-  return p?.key === peekKey(path, opts) ? p.lab : undefined;
 }
 
 function lookUp(path: string, opts: Options) {

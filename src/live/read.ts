@@ -171,7 +171,7 @@ export async function readLive(driver: Driver, desired: Topology, opts: Omit<Rea
  * by its mark, as always. Destroying 200 namespaces then needs one process (the host's read)
  * instead of one per namespace.
  */
-export async function readLiveForDestroy(driver: Driver, desired: Topology, early?: Promise<KernelSnapshot>): Promise<LiveState> {
+export async function readLiveForDestroy(driver: Driver, desired: Topology): Promise<LiveState> {
   const mine = readRecord(desired.lab);
   const others = othersRecorded(desired.lab);
   const trusted = new Set<string>();
@@ -181,7 +181,7 @@ export async function readLiveForDestroy(driver: Driver, desired: Topology, earl
     else if (!others.has(id)) only.add(name);
   }
   const journal = readJournal(desired.lab);
-  return normalize(await readKernel(driver, desired, { only, journal, early }), desired.lab, journal, trusted);
+  return normalize(await readKernel(driver, desired, { only, journal }), desired.lab, journal, trusted);
 }
 
 /** Records the identities of the lab's namespaces, after an apply was verified (so they are its own and marked). */

@@ -1,7 +1,7 @@
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadLabCached, peekLabCached } from '../../src/config/lab-cache.js';
+import { loadLabCached } from '../../src/config/lab-cache.js';
 import { loadLab } from '../../src/config/load-lab.js';
 import { InputError } from '../../src/diag/errors.js';
 import { scratchDir } from '../support/scratch.js';
@@ -29,26 +29,6 @@ describe('lab cache', () => {
     expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b1' })).topology.lab).toBe('from-cache');
     // Another build of topo, or an edit of the file, misses and overwrites the slot.
     expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b2' })).topology.lab).toBe('seed');
-  });
-
-  it('a load right after a peek takes what the peek found, once; a fresh load parses', async () => {
-    const dir = join(scratch(), 'cache');
-    await loadLabCached('examples/seed.yaml', { dir, build: 'b1' });
-    const [slot] = readdirSync(dir);
-    const entry = JSON.parse(readFileSync(join(dir, slot!), 'utf8'));
-    writeFileSync(join(dir, slot!), JSON.stringify({ ...entry, lab: 'peeked' }));
-    expect(peekLabCached('examples/seed.yaml', { dir, build: 'b1' })?.lab).toBe('peeked');
-    // The slot changes after the peek: the load still gives the peek's entry, not a second read.
-    writeFileSync(join(dir, slot!), JSON.stringify({ ...entry, lab: 'read-again' }));
-    const loaded = await loadLabCached('examples/seed.yaml', { dir, build: 'b1' });
-    expect(loaded.topology.lab).toBe('peeked');
-    expect(loaded.text).toBe(readFileSync('examples/seed.yaml', 'utf8'));
-    // Only once, and only for the same file, cache and build.
-    expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b1' })).topology.lab).toBe('read-again');
-    peekLabCached('examples/seed.yaml', { dir, build: 'b1' });
-    expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b2' })).topology.lab).toBe('seed');
-    peekLabCached('examples/seed.yaml', { dir, build: 'b2' });
-    expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b2', fresh: true })).topology.lab).toBe('seed');
   });
 
   it('misses on any edit of the file', async () => {

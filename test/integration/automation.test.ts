@@ -123,37 +123,6 @@ describe.skipIf(sandboxUnavailable)('automation: exit codes, JSON, saved plans, 
     expect((await sb.topo('plan', lab)).stdout).toMatch(/^No changes\./m);
   });
 
-  it('with the lab already cached, the lock is taken before anything else, and still only once', async () => {
-    // apply and destroy then lock before topo has loaded (cli/main.ts, lockEarly): the same rules hold.
-    const sb = sandbox();
-    const lab = join(tmp(), 'big.yaml');
-    const n = 30;
-    writeFileSync(
-      lab,
-      `lab: big\nnodes:\n${Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [10.60.${i}.1/24] }\n`).join('')}` +
-        `bridges:\n  bb0: {}\nlinks:\n${Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('')}`,
-    );
-    expect((await sb.topo('plan', lab)).exitCode).toBe(0); // the lab cache now knows the file
-    const [a, b] = await Promise.all([sb.topo('apply', '-y', lab), sb.topo('apply', '-y', lab)]);
-    expect([a, b].filter((r) => r.exitCode === 0)).toHaveLength(1);
-    expect([a, b].find((r) => r.exitCode !== 0)!.stderr).toMatch(/lab 'big' is locked by pid \d+ \(topo apply, since /);
-    // A live holder's lock stops destroy too, before it changes anything; with --lock-timeout it waits.
-    // This test's own process plays a live holder (lock.ts tells one by its pid and start time).
-    const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
-    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    await sb.run(['tee', '/run/topo/big.lock'], { input: JSON.stringify({ pid: process.pid, start, command: 'topo apply', since: 'now' }) });
-    const before = await sb.state();
-    const d = await sb.topo('destroy', '-y', lab);
-    expect(d.exitCode).toBe(1);
-    expect(d.stderr).toMatch(/lab 'big' is locked by pid \d+ \(topo apply, since now\)/);
-    expect(await sb.state()).toEqual(before);
-    await sb.must(['rm', '/run/topo/big.lock']);
-    const gone = await sb.topo('destroy', '-y', lab);
-    expect(gone.exitCode, gone.stderr).toBe(0);
-    expect(gone.stdout).toMatch(/Destroy complete: 61 destroyed\./);
-    expect((await sb.run(['ls', '/run/topo'])).stdout.split('\n').filter((f) => f.endsWith('.lock'))).toEqual([]);
-  });
-
   it('takes over a lock left by a dead process', async () => {
     const sb = sandbox();
     await sb.must(['mkdir', '-p', '/run/topo']);

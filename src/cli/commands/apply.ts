@@ -44,7 +44,7 @@ function savedPlanAt(file: string): SavedPlan | undefined {
 async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOptions, io: Io): Promise<number> {
   requirePrivileges(o.command);
   // The lock comes before the read: a plan made from a state another run is changing is worthless.
-  const release = await lockLab(desired.topology.lab, `topo ${o.command}`, o, io);
+  const release = await acquireLock(desired.topology.lab, `topo ${o.command}`, o.lockTimeoutMs);
   try {
     const driver = io.driver();
     // The firewall check needs nothing from the plan. Its warning belongs before the question,
@@ -55,8 +55,7 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     const nf = mode === 'apply' && !late ? settled(netfilterCheck(desired.topology, driver)) : undefined;
     // destroy -y: its one host batch gets its process while the kernel is read.
     if (mode === 'destroy' && o.autoApprove) driver.warmHostBatch?.();
-    // A read started early was started under this lock (cli/main.ts); no lock, no early read.
-    const { plan, live } = await planAgainstKernel(desired, driver, mode, io.earlyLock ? io.earlyRead : undefined);
+    const { plan, live } = await planAgainstKernel(desired, driver, mode);
     if (mode === 'apply') await preflight(desired, plan, driver, io, nf);
     const show = o.json ? io.err : io.out;
     if (plan.changes.length === 0) {
@@ -83,14 +82,6 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     io.driver().release?.();
     release();
   }
-}
-
-/** The lab's lock: the one cli/main.ts took early, if it is this lab's, or a new one. */
-async function lockLab(lab: string, command: string, o: CommandOptions, io: Io): Promise<() => void> {
-  const early = io.earlyLock;
-  if (early?.lab === lab) return early.release;
-  early?.release();
-  return acquireLock(lab, command, o.lockTimeoutMs);
 }
 
 /**
@@ -143,7 +134,7 @@ async function applySaved(saved: SavedPlan, o: CommandOptions, io: Io): Promise<
     throw new TopoError(`saved plan ${o.file} is stale: the lab file ${saved.origin.labFile} changed since the plan was made`, 'user', 'run `topo plan --out FILE` again, review it, and apply the new plan');
   }
   requirePrivileges('apply');
-  const release = await lockLab(saved.lab, 'topo apply (saved plan)', o, io);
+  const release = await acquireLock(saved.lab, 'topo apply (saved plan)', o.lockTimeoutMs);
   try {
     const driver = io.driver();
     const live = saved.mode === 'destroy' ? await readLiveForDestroy(driver, desired.topology) : await readLive(driver, desired.topology);
