@@ -62,11 +62,6 @@ export interface Driver {
    * them; release() lets go of them if that call will not come.
    */
   prepare?(batches: readonly Batch[]): void;
-  /**
-   * Starts a host `ip -batch -` ahead of need, while Node waits for a read: the next host batch
-   * without a read after it runs in it instead of a new process. release() ends it unused.
-   */
-  warmHostBatch?(): void;
   release?(): void;
   /**
    * Which of these interfaces still exist in ns (for waiting out asynchronous teardown). For the

@@ -160,16 +160,10 @@ export function runToEnd(file: string, args: readonly string[]): { ok: boolean; 
 }
 
 /**
- * What one namespace read asks `ip -j -batch` for: five JSON documents, in this order, and a
- * sixth, the nsids, where asked for (see NsSnapshot.nsids for why not always). No -d: of its
- * details topo needs only a link's kind, and -d printed each bridge port's ~40 settings, twice
- * (addr show repeats them): a 200-port bridge's host read was 610 KB of JSON, and is 300 KB
- * with the kinds taken from two listings filtered by kind instead. The whole listing comes
- * first: a link made between the listings has no kind (topo leaves it alone), while one made
- * before them and deleted meanwhile would have had a kind but no entry.
+ * What one namespace read asks `ip -j -d -batch` for: three JSON documents, in this order, and
+ * a fourth, the nsids, where asked for (see NsSnapshot.nsids for why not always).
  */
-const READ_STATE = 'link show\nlink show type bridge\nlink show type veth\naddr show\nroute show table all\n';
-const READ_DOCS = 5;
+const READ_STATE = 'link show\naddr show\nroute show table all\n';
 const READ_NSIDS = 'netns list-id\n';
 const readLines = (nsids: boolean) => READ_STATE + (nsids ? READ_NSIDS : '');
 
@@ -184,9 +178,6 @@ interface ReadSpec {
  * namespace with an odd name) is read on its own with `ip -n`, which takes any name.
  */
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]*$/;
-
-/** The host batch warmHostBatch starts: no read after it, so no JSON. */
-const SPARE_ARGV = ['-batch', '-'] as const;
 
 /** Where `ip netns` keeps its names. */
 const NETNS_DIR = '/run/netns';
@@ -208,8 +199,6 @@ export class IpDriver implements Driver {
   private readonly batchLimit: Limiter;
   /** The wave prepare started, waiting for runBatches (or release). */
   private staged: { batches: readonly Batch[]; open: (go: boolean) => void; results: Promise<BatchResult[]> } | undefined;
-  /** The warm host batch (warmHostBatch), waiting for its lines. */
-  private spare: { give: (input: string) => void; result: Promise<ExecResult> } | undefined;
   private readonly streams: number;
   private readonly readStreams: number;
   private scratch: string | undefined;
@@ -268,13 +257,6 @@ export class IpDriver implements Driver {
    * gate opens; its time then runs from its start, and it first waits out the wave before it.
    */
   private start(file: string, argv: readonly string[], input: string | undefined, limit: Limiter, gate: Gate | undefined, json: boolean, ns = HOST): Promise<ExecResult> {
-    const spare = this.spare;
-    if (spare && !gate && !json && file === 'ip' && ns === HOST && input !== undefined && argv.join(' ') === SPARE_ARGV.join(' ')) {
-      this.spare = undefined;
-      this.onCommand?.(ns, [file, ...argv], input);
-      spare.give(input);
-      return spare.result;
-    }
     const out = json ? this.outFile() : undefined;
     const opts = { json, ownGroup: true, ...(out !== undefined ? { outFile: out } : {}) };
     if (!gate) {
@@ -327,12 +309,6 @@ export class IpDriver implements Driver {
     const strays: { name: string; reason: string }[] = [];
     const nsids = (ns: string) => ns === HOST || !req.nsids || req.nsids.has(ns);
     const withHost = !req.only || req.only.has(HOST);
-    // The host's read grows with the namespaces (a 200-star's host is 300 KB of JSON, a pipe
-    // holds 64 KB): where there are many, it goes to a file (outFile), as a share's does, so that
-    // `ip` runs to its end while Node's main thread is busy elsewhere. destroy's read of the
-    // host alone, started before topo had loaded (cli/main.ts), took 49-61 ms through a pipe
-    // with the main thread held 30 ms after the start, and 34-37 through a file (4 rounds).
-    if (withHost && all.length >= FAN_OUT_MIN && this.canFanOut(all.length)) this.scratchDir();
     const fanned = await this.readFanned(names.filter((n) => PLAIN_NAME.test(n)).map((ns) => ({ ns, nsids: nsids(ns) })), withHost);
     const reads = await Promise.all(
       [...(req.only && !req.only.has(HOST) ? [] : [HOST]), ...names.sort()].map(async (ns) => {
@@ -347,14 +323,14 @@ export class IpDriver implements Driver {
 
   /**
    * Reads many namespaces with few processes: each of a handful of shares (two per core, see the
-   * constructor) runs `ip -j -batch FILE` in each of its namespaces, one after another: an
+   * constructor) runs `ip -j -d -batch FILE` in each of its namespaces, one after another: an
    * `xargs -L 1 nsenter` process (enterLines), or, without those tools, an `ip -batch -` of
    * `netns exec` lines (kernel-facts 2.7). Either forks far more cheaply than Node can (Node's
    * fork cost grows with its heap); reading 200 empty namespaces took 0.93 s with a spawn per
-   * namespace and 0.55 s through `netns exec` shares. Output arrives in order: five JSON
-   * documents per namespace, six with its nsids. The host, when asked for, is read by the first
+   * namespace and 0.55 s through `netns exec` shares. Output arrives in order: three JSON
+   * documents per namespace, four with its nsids. The host, when asked for, is read by the first
    * share after its namespaces (by the share's own `ip` where it is one): read first, its output
-   * (~0.6 MB for a 200-star then: bridge ports with -d) filled the pipe while Node was still loading
+   * (~0.6 MB for a 200-star: bridge ports with -d) filled the pipe while Node was still loading
    * and parsing the lab (the early read), and the share stalled; it ended 30-40 ms after the
    * others (spawn timelines), now within ~10 ms.
    * Anything unexpected in a share (a namespace deleted meanwhile, a failure) sends that share
@@ -368,10 +344,10 @@ export class IpDriver implements Driver {
     await Promise.all(
       shares(specs, this.readStreams).map(async (part, k) => {
         const share = k === 0 && withHost ? [...part, { ns: HOST, nsids: true }] : part;
-        const entered = (s: ReadSpec) => ({ ns: s.ns, argv: ['ip', '-j', '-batch', files[Number(s.nsids)]!] });
+        const entered = (s: ReadSpec) => ({ ns: s.ns, argv: ['ip', '-j', '-d', '-batch', files[Number(s.nsids)]!] });
         const r = nsenter
           ? await this.runEntering(share.map(entered), this.limit, undefined, true)
-          : await this.run(HOST, ['-j', '-batch', '-'], share.map((s) => (s.ns === HOST ? readLines(true) : batchLine(['netns', 'exec', s.ns, ...entered(s).argv]) + '\n')).join(''), this.limit, true);
+          : await this.run(HOST, ['-j', '-d', '-batch', '-'], share.map((s) => (s.ns === HOST ? readLines(true) : batchLine(['netns', 'exec', s.ns, ...entered(s).argv]) + '\n')).join(''), this.limit, true);
         const states = r.exitCode === 0 ? this.stateFrom(share, r) : undefined;
         for (const st of states ?? []) out.set(st.ns, st);
       }),
@@ -433,7 +409,7 @@ export class IpDriver implements Driver {
 
   /** One process per namespace: link, addr, routes (and nsids) in a single `-j -batch`. */
   private async readNs(ns: string, nsids: boolean): Promise<NsSnapshot | { gone: true } | { stray: string }> {
-    const r = await this.run(ns, ['-j', '-batch', '-'], readLines(nsids), this.limit, true);
+    const r = await this.run(ns, ['-j', '-d', '-batch', '-'], readLines(nsids));
     if (r.exitCode !== 0) {
       if (ns === HOST) throw new TopoError(`cannot read the host's links: ${r.stderr.trim()}`, 'system');
       // Deleted between the listing and the read: simply not there.
@@ -569,7 +545,7 @@ export class IpDriver implements Driver {
   private async soloIp(b: Batch, gate?: Gate): Promise<BatchResult> {
     const { ns, lines, readAfter = false, nsids = true } = b;
     const input = lines.map(batchLine).join('\n') + '\n' + (readAfter ? readLines(nsids) : '');
-    const r = await this.runGated(ns, readAfter ? ['-j', '-batch', '-'] : ['-batch', '-'], input, this.limit, gate, readAfter);
+    const r = await this.runGated(ns, readAfter ? ['-j', '-d', '-batch', '-'] : ['-batch', '-'], input, this.limit, gate, readAfter);
     const m = /Command failed -:(\d+)/.exec(r.stderr);
     // A failure in the read lines after the batch is not a failure of the batch.
     if (m && Number(m[1]) > lines.length) return { exitCode: 0, stderr: '' };
@@ -580,12 +556,12 @@ export class IpDriver implements Driver {
   /** These namespaces' reads, in order (three or four JSON documents each), or undefined if that is not what came. */
   private stateFrom(specs: readonly ReadSpec[], r: ExecResult): NsSnapshot[] | undefined {
     const docs = outputOf(r).docs;
-    if (docs?.length !== specs.reduce((n, s) => n + READ_DOCS + (s.nsids ? 1 : 0), 0)) return undefined;
+    if (docs?.length !== specs.reduce((n, s) => n + (s.nsids ? 4 : 3), 0)) return undefined;
     let i = 0;
     return specs.map((s) => {
-      const [links, bridges, veths, addrs, routes] = docs.slice(i, i + READ_DOCS) as [IpLink[], IpLink[], IpLink[], IpAddr[], IpRoute[]];
-      i += READ_DOCS;
-      return { ns: s.ns, links: withKinds(links, { bridge: bridges, veth: veths }), addrs, routes, ...(s.nsids ? { nsids: docs[i++] as NsId[] } : {}) };
+      const [links, addrs, routes] = docs.slice(i, i + 3) as [IpLink[], IpAddr[], IpRoute[]];
+      i += 3;
+      return { ns: s.ns, links, addrs, routes, ...(s.nsids ? { nsids: docs[i++] as NsId[] } : {}) };
     });
   }
 
@@ -627,7 +603,7 @@ export class IpDriver implements Driver {
         results[i] = await this.soloBatch(b, gate);
       }),
       ...shares(fanned, this.streams).map(async (share) => {
-        const entered = ([b, i]: (typeof share)[number]) => ({ ns: b.ns, argv: ['ip', ...(b.readAfter ? ['-j'] : []), '-batch', fileOf.get(i)!] });
+        const entered = ([b, i]: (typeof share)[number]) => ({ ns: b.ns, argv: ['ip', ...(b.readAfter ? ['-j', '-d'] : []), '-batch', fileOf.get(i)!] });
         const readers = share.filter(([b]) => b.readAfter);
         if (nsenter) {
           // Each batch is its `ip` and, after it, its sysctls in a process of their own (either
@@ -712,26 +688,10 @@ export class IpDriver implements Driver {
     this.staged = { batches, open, results };
   }
 
-  /**
-   * Forking Node costs its main thread ~5 ms (more as its heap grows), and `ip` then needs a
-   * moment to load: destroy, whose whole work is one host batch, has the process made while it
-   * waits for the kernel read that its plan needs, instead of after the plan.
-   */
-  warmHostBatch(): void {
-    if (this.spare) return;
-    let give!: (input: string) => void;
-    const input = new Promise<string>((resolve) => (give = resolve));
-    const result = this.spawn('ip', SPARE_ARGV, input, { json: false, ownGroup: true });
-    result.catch(() => undefined); // a process not used has no one to tell
-    this.spare = { give, result };
-  }
-
-  /** Lets go of a prepared wave that will not run, and of a warm batch not used: their processes get no lines and exit. */
+  /** Lets go of a prepared wave that will not run: its processes get no lines and exit. */
   release(): void {
     this.staged?.open(false);
     this.staged = undefined;
-    this.spare?.give('');
-    this.spare = undefined;
   }
 
   /** A wave's `ip` (see start); one that enters a namespace starts only once the gate opens. */
@@ -1204,16 +1164,6 @@ function listNetnsDir(): string[] {
 }
 
 /** A process's `-j` documents (null if one is broken) and its other lines, however it was run. */
-/** The links, each with its kind (linkinfo.info_kind, as `-d` prints it) where a listing by kind named it. */
-function withKinds(links: readonly IpLink[], byKind: Readonly<Record<string, readonly IpLink[]>>): IpLink[] {
-  const kind = new Map<number, string>();
-  for (const [k, list] of Object.entries(byKind)) for (const l of list) kind.set(l.ifindex, k);
-  return links.map((l) => {
-    const k = kind.get(l.ifindex);
-    return k === undefined ? l : { ...l, linkinfo: { info_kind: k } };
-  });
-}
-
 function outputOf(r: ExecResult): { docs: unknown[] | null; texts: readonly string[] } {
   if (r.docs !== undefined) return { docs: r.docs, texts: r.texts ?? [] };
   const lines = new JsonLines();

@@ -163,7 +163,7 @@ function scripted(answers: (argv: readonly string[], input?: string) => { exitCo
   return { exec, calls };
 }
 
-const NS_READ = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n[]\n[]\n[]\n';
+const NS_READ = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n[]\n';
 /** What a share prints for its input: the host's own read lines one document each, then each child's read. */
 const shareOutput = (input: string) =>
   input
@@ -171,11 +171,11 @@ const shareOutput = (input: string) =>
     .split('\n')
     .map((l) => (l.startsWith('netns exec') || l.startsWith('--net=') ? (l.endsWith('read-nsids.batch') ? NS_READ : NS_READ_NO_IDS) : l === 'link show' ? '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n' : '[]\n'))
     .join('');
-/** The same read without nsids: five documents. */
-const NS_READ_NO_IDS = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n[]\n[]\n';
+/** The same read without nsids: three documents. */
+const NS_READ_NO_IDS = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n';
 
 describe('IpDriver', () => {
-  it('reads each namespace with one ip -j -batch process, and reports strays and vanished ones', async () => {
+  it('reads each namespace with one ip -j -d -batch process, and reports strays and vanished ones', async () => {
     const { exec, calls } = scripted((argv) => {
       if (argv[1] === 'junk') return { exitCode: 255, stderr: 'setting the network namespace "junk" failed: Invalid argument\n' };
       if (argv[1] === 'gone') return { exitCode: 255, stderr: 'Cannot open network namespace "gone": No such file or directory\n' };
@@ -185,29 +185,9 @@ describe('IpDriver', () => {
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'b']);
     expect(snap.strays).toEqual([{ name: 'junk', reason: 'is not a usable network namespace (setting the network namespace "junk" failed: Invalid argument)' }]);
     const reads = calls.filter((c) => c.input);
-    expect(reads.map((c) => c.argv.join(' '))).toContain('-n a -j -batch -');
+    expect(reads.map((c) => c.argv.join(' '))).toContain('-n a -j -d -batch -');
     expect(calls.filter((c) => c.outFile)).toEqual([]); // no fan-out, no scratch directory: pipes
-    expect(reads[0]!.input).toBe('link show\nlink show type bridge\nlink show type veth\naddr show\nroute show table all\nnetns list-id\n');
-  });
-
-  it("reads the host into a file where there are many namespaces (its output grows with them), through a pipe where few", async () => {
-    const { exec, calls } = scripted(() => ({ stdout: NS_READ }));
-    const many = Array.from({ length: 8 }, (_, i) => `n${i}`);
-    await driver({ exec, listNetns: () => many }).snapshot({ only: new Set(['host']) });
-    await driver({ exec, listNetns: () => ['a'] }).snapshot({ only: new Set(['host']) });
-    expect(calls.map((c) => [c.argv.join(' '), c.outFile !== undefined])).toEqual([
-      ['-j -batch -', true],
-      ['-j -batch -', false],
-    ]);
-  });
-
-  it('gives each link the kind the listings by kind name it with, as -d would have', async () => {
-    const link = (ifindex: number, ifname: string) => ({ ifindex, ifname, flags: ['UP'] });
-    const [lo, br0, veth0, dummy0] = [link(1, 'lo'), link(2, 'br0'), link(3, 'veth0'), link(4, 'dummy0')];
-    const out = [[lo, br0, veth0, dummy0], [br0], [veth0], [], [], []].map((d) => JSON.stringify(d)).join('\n') + '\n';
-    const { exec } = scripted(() => ({ stdout: out }));
-    const snap = await driver({ exec, listNetns: () => [] }).snapshot();
-    expect(snap.namespaces[0]!.links).toEqual([lo, { ...br0, linkinfo: { info_kind: 'bridge' } }, { ...veth0, linkinfo: { info_kind: 'veth' } }, dummy0]);
+    expect(reads[0]!.input).toBe('link show\naddr show\nroute show table all\nnetns list-id\n');
   });
 
   it("tells which host interfaces still exist from /proc/self/net/dev, without a process; elsewhere it asks ip", async () => {
@@ -254,7 +234,7 @@ describe('IpDriver fan-out', () => {
 
   it('reads many namespaces through a few `ip -batch` processes of `netns exec` lines, with nsids only where asked', async () => {
     const { exec, calls } = scripted((argv, input) => {
-      if (argv.join(' ') === '-j -batch -') return { stdout: shareOutput(input!) };
+      if (argv.join(' ') === '-j -d -batch -') return { stdout: shareOutput(input!) };
       return { stdout: NS_READ };
     });
     const d = driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names });
@@ -264,11 +244,11 @@ describe('IpDriver fan-out', () => {
     d.dispose();
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
     expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
-    expect(new Set(files)).toEqual(new Set(['link show\nlink show type bridge\nlink show type veth\naddr show\nroute show table all\n', 'link show\nlink show type bridge\nlink show type veth\naddr show\nroute show table all\nnetns list-id\n']));
-    const shares = calls.filter((c) => c.argv.join(' ') === '-j -batch -');
+    expect(new Set(files)).toEqual(new Set(['link show\naddr show\nroute show table all\n', 'link show\naddr show\nroute show table all\nnetns list-id\n']));
+    const shares = calls.filter((c) => c.argv.join(' ') === '-j -d -batch -');
     expect(shares).toHaveLength(2);
     // The first share runs its children, then reads the host itself.
-    expect(shares[0]!.input).toMatch(/^netns exec a ip -j -batch \S+\/read\.batch\nnetns exec b ip -j -batch \S+\/read-nsids\.batch\n(netns exec [cd] \S+ \S+ \S+ \S+\n){2}link show\nlink show type bridge\nlink show type veth\naddr show\nroute show table all\nnetns list-id\n$/);
+    expect(shares[0]!.input).toMatch(/^netns exec a ip -j -d -batch \S+\/read\.batch\nnetns exec b ip -j -d -batch \S+\/read-nsids\.batch\n(netns exec [cd] \S+ \S+ \S+ \S+ \S+\n){2}link show\naddr show\nroute show table all\nnetns list-id\n$/);
     expect(shares[1]!.input).toMatch(/^netns exec e /);
     // Only the two shares: no process per namespace, none for the host or the listing.
     expect(calls).toHaveLength(2);
@@ -282,7 +262,7 @@ describe('IpDriver fan-out', () => {
     expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
     expect(calls.map((c) => c.file)).toEqual(['xargs', 'xargs']);
     expect(calls[0]!.input).toMatch(
-      /^--net=\/run\/netns\/a ip -j -batch \S+\/read\.batch\n--net=\/run\/netns\/b ip -j -batch \S+\/read-nsids\.batch\n(--net=\/run\/netns\/[cd] ip -j -batch \S+\n){2}--net=\/proc\/self\/ns\/net ip -j -batch \S+\/read-nsids\.batch\n$/,
+      /^--net=\/run\/netns\/a ip -j -d -batch \S+\/read\.batch\n--net=\/run\/netns\/b ip -j -d -batch \S+\/read-nsids\.batch\n(--net=\/run\/netns\/[cd] ip -j -d -batch \S+\n){2}--net=\/proc\/self\/ns\/net ip -j -d -batch \S+\/read-nsids\.batch\n$/,
     );
     expect(calls[1]!.input).toMatch(/^--net=\/run\/netns\/e /);
     // Each share's JSON goes to a file of its own beside its batch files, not through a pipe.
@@ -321,22 +301,22 @@ describe('IpDriver fan-out', () => {
   });
 
   it('reads in twice as many shares as a wave runs batches in, unless told otherwise', async () => {
-    const { exec, calls } = scripted((argv, input) => ({ stdout: argv.join(' ') === '-j -batch -' ? shareOutput(input!) : NS_READ }));
+    const { exec, calls } = scripted((argv, input) => ({ stdout: argv.join(' ') === '-j -d -batch -' ? shareOutput(input!) : NS_READ }));
     await driver({ exec, concurrency: 2, listNetns: () => names }).snapshot();
-    expect(calls.filter((c) => c.argv.join(' ') === '-j -batch -')).toHaveLength(4);
+    expect(calls.filter((c) => c.argv.join(' ') === '-j -d -batch -')).toHaveLength(4);
   });
 
   it('never starts more than 16 read shares, however many cores', async () => {
     const many = Array.from({ length: 40 }, (_, i) => `n${i}`);
-    const { exec, calls } = scripted((argv, input) => ({ stdout: argv.join(' ') === '-j -batch -' ? shareOutput(input!) : NS_READ }));
+    const { exec, calls } = scripted((argv, input) => ({ stdout: argv.join(' ') === '-j -d -batch -' ? shareOutput(input!) : NS_READ }));
     const snap = await driver({ exec, concurrency: 12, listNetns: () => many }).snapshot();
-    expect(calls.filter((c) => c.argv.join(' ') === '-j -batch -')).toHaveLength(16);
+    expect(calls.filter((c) => c.argv.join(' ') === '-j -d -batch -')).toHaveLength(16);
     expect(snap.namespaces).toHaveLength(41);
   });
 
   it('falls back to one process per namespace for a share that did not print what it should', async () => {
     const { exec, calls } = scripted((argv, input) => {
-      if (argv.join(' ') === '-j -batch -') {
+      if (argv.join(' ') === '-j -d -batch -') {
         if (input!.includes('netns exec a ')) return { exitCode: 1, stdout: NS_READ, stderr: 'Cannot open network namespace "b": No such file or directory\nCommand failed -:6\n' };
         return { stdout: shareOutput(input!) };
       }
@@ -412,34 +392,6 @@ describe('IpDriver fan-out', () => {
     expect(started).toEqual(['-batch -', '-n a -batch -', '-n b -batch -']);
   });
 
-  it('runs the next plain host batch in the warm process, and ends a warm process not used with no lines', async () => {
-    const started: string[] = [];
-    const given: string[] = [];
-    const exec: Exec = async (_file, argv, input) => {
-      started.push(argv.join(' '));
-      given.push(await input!);
-      return { exitCode: 0, stdout: '', stderr: '' };
-    };
-    const d = driver({ exec });
-    d.warmHostBatch();
-    d.warmHostBatch(); // one at a time
-    await new Promise((r) => setTimeout(r, 10));
-    expect(started).toEqual(['-batch -']);
-    expect(given).toEqual([]);
-    const r = await d.runBatches([{ ns: 'host', lines: [['netns', 'del', 'a'], ['link', 'del', 'dev', 'br0']] }]);
-    expect(r).toEqual([{ exitCode: 0, stderr: '' }]);
-    expect(started).toEqual(['-batch -']);
-    expect(given).toEqual(['netns del a\nlink del dev br0\n']);
-    // Not for a namespace's batch, nor for one with a read after it: those start their own.
-    d.warmHostBatch();
-    await d.runBatches([{ ns: 'a', lines: [['link', 'set', 'dev', 'lo', 'up']] }]);
-    expect(started).toEqual(['-batch -', '-batch -', '-n a -batch -']);
-    d.release();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(given.slice(1)).toEqual(['link set dev lo up\n', '']);
-    d.dispose();
-  });
-
   it('lets a prepared wave go with no lines, when it will not run or another runs instead', async () => {
     const { exec, calls } = scripted(() => ({}));
     const d = driver({ exec, concurrency: 2 });
@@ -492,7 +444,7 @@ describe('IpDriver fan-out', () => {
     const r = await d.runBatches(names.map(batch));
     d.dispose();
     expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['xargs -t -L 1 nsenter', 'xargs -t -L 1 nsenter']);
-    expect(calls[0]!.input).toMatch(/^--net=\/run\/netns\/a ip -j -batch \S+\n--net=\/run\/netns\/b ip -j -batch \S+\n/);
+    expect(calls[0]!.input).toMatch(/^--net=\/run\/netns\/a ip -j -d -batch \S+\n--net=\/run\/netns\/b ip -j -d -batch \S+\n/);
     const [a, b, c, dd, e] = r;
     expect(c).toEqual({ exitCode: 1, failedLine: 2, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' });
     // xargs went on past c: d ran, and the reads are those of a, b and d.
@@ -567,11 +519,11 @@ describe('IpDriver fan-out', () => {
     d.dispose();
     expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['xargs -t -L 1 nsenter', 'xargs -t -L 1 nsenter']);
     expect(calls[0]!.input!.split('\n').slice(0, 2)).toEqual([
-      expect.stringMatching(/^--net=\/run\/netns\/a ip -j -batch \S+$/),
+      expect.stringMatching(/^--net=\/run\/netns\/a ip -j -d -batch \S+$/),
       `--net=/run/netns/a sysctl -q ${FWD}=1 ${RPF}=2 ${FWD} ${RPF} kernel.ostype`,
     ]);
     // The batch files hold the ip lines and the read, not the sysctls.
-    expect(files[0]).toBe('link set dev lo up\naddr add 10.0.0.1/24 dev lo\nlink show\nlink show type bridge\nlink show type veth\naddr show\nroute show table all\n');
+    expect(files[0]).toBe('link set dev lo up\naddr add 10.0.0.1/24 dev lo\nlink show\naddr show\nroute show table all\n');
     const [a, , c, dd] = r;
     expect(a).toMatchObject({ exitCode: 0, state: { ns: 'a', sysctls: { [FWD]: '1', [RPF]: '2' } } });
     // c's own lines ran; its rp_filter (line 4) failed, and its state comes without sysctls.

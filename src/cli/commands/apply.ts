@@ -53,8 +53,6 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     // (--cpu-prof), ahead of the first batch otherwise.
     const late = mode === 'apply' && o.autoApprove;
     const nf = mode === 'apply' && !late ? settled(netfilterCheck(desired.topology, driver)) : undefined;
-    // destroy -y: its one host batch gets its process while the kernel is read.
-    if (mode === 'destroy' && o.autoApprove) driver.warmHostBatch?.();
     const { plan, live } = await planAgainstKernel(desired, driver, mode);
     if (mode === 'apply') await preflight(desired, plan, driver, io, nf);
     const show = o.json ? io.err : io.out;
@@ -65,21 +63,15 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
       if (o.json) io.out(toJson(applyDoc(plan, 'no-changes')));
       return 0;
     }
-    const showPlan = () => show(renderPlan(plan, o.json ? io.errStyle : io.style));
-    // With -y nobody reads the plan before it runs: it is shown once the first wave's processes
-    // have started (run), not ahead of them (rendering a 200-namespace plan took 4-5 ms of
-    // destroy's main thread, before its one batch). The output is the same, in the same order.
-    if (o.autoApprove) return await run(plan, desired, driver, o, io, live, late ? () => netfilterCheck(desired.topology, driver) : undefined, showPlan);
-    showPlan();
+    show(renderPlan(plan, o.json ? io.errStyle : io.style));
     const question = mode === 'apply' ? `\nDo you want to perform these actions on lab '${plan.lab}'?` : `\nDo you really want to destroy everything lab '${plan.lab}' owns?`;
-    if (!(await confirm(question, { autoApprove: false, input: () => io.stdin, output: o.json ? io.stderr : io.stdout }))) {
+    if (!(await confirm(question, { autoApprove: o.autoApprove, input: () => io.stdin, output: o.json ? io.stderr : io.stdout }))) {
       io.err(`${mode === 'apply' ? 'Apply' : 'Destroy'} cancelled; nothing was changed.\n`);
       if (o.json) io.out(toJson(applyDoc(plan, 'cancelled')));
       return 1;
     }
-    return await run(plan, desired, driver, o, io, live);
+    return await run(plan, desired, driver, o, io, live, late ? () => netfilterCheck(desired.topology, driver) : undefined);
   } finally {
-    io.driver().release?.();
     release();
   }
 }
@@ -152,15 +144,7 @@ async function applySaved(saved: SavedPlan, o: CommandOptions, io: Io): Promise<
   }
 }
 
-/** `showPlan`: shows the plan once the first wave's processes have started (apply -y), or before anything else is said. */
-async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptions, io: Io, before: LiveState, firewall?: () => Promise<Check | undefined>, showPlan?: () => void): Promise<number> {
-  let shown = showPlan === undefined;
-  const planShown = () => {
-    if (!shown) {
-      shown = true;
-      showPlan!();
-    }
-  };
+async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptions, io: Io, before: LiveState, firewall?: () => Promise<Check | undefined>): Promise<number> {
   recordIntent(plan);
   const total = plan.steps.length;
   let done = 0;
@@ -168,7 +152,6 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
   // were ~10 ms of a 200-namespace mesh's apply), before anything else can be written.
   const pending: string[] = [];
   const flush = () => {
-    planShown();
     if (pending.length > 0) io.err(pending.splice(0).join(''));
   };
   let nf: Promise<() => Check | undefined> | undefined;
@@ -183,8 +166,6 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
     },
     shouldStop: io.interrupted,
     onWaveStarted: (wave, phase) => {
-      // A wave's processes start from the microtasks runBatches queued: the plan goes out after those.
-      if (!shown) setImmediate(planShown);
       // The late firewall check (apply -y) starts once the first wave's processes have.
       nf ??= firewall && settled(firewall());
       // Once the first create wave (the host's: namespaces and veths) is done, verification's
@@ -193,7 +174,7 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
     },
     ...faultHook(flush),
   });
-  flush(); // shows the plan too, if no wave started (a run stopped before its first)
+  flush();
   nf ??= firewall && settled(firewall());
   if (nf) warnFirewall(io, (await nf)());
   const finish = (outcome: Outcome) => {
