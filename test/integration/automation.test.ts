@@ -123,6 +123,24 @@ describe.skipIf(sandboxUnavailable)('automation: exit codes, JSON, saved plans, 
     expect((await sb.topo('plan', lab)).stdout).toMatch(/^No changes\./m);
   });
 
+  it("a live holder's lock stops destroy before it changes anything", async () => {
+    const sb = sandbox();
+    expect((await sb.topo('apply', '-y', SEED)).exitCode).toBe(0);
+    // This test's own process plays the live holder (lock.ts tells one by its pid and start time).
+    const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    await sb.run(['tee', '/run/topo/seed.lock'], { input: JSON.stringify({ pid: process.pid, start, command: 'topo apply', since: 'now' }) });
+    const before = await sb.state();
+    const d = await sb.topo('destroy', '-y', SEED);
+    expect(d.exitCode).toBe(1);
+    expect(d.stderr).toMatch(/lab 'seed' is locked by pid \d+ \(topo apply, since now\)/);
+    expect(await sb.state()).toEqual(before);
+    await sb.must(['rm', '/run/topo/seed.lock']);
+    const gone = await sb.topo('destroy', '-y', SEED);
+    expect(gone.exitCode, gone.stderr).toBe(0);
+    expect(gone.stdout).toMatch(/Destroy complete: 6 destroyed\./);
+  });
+
   it('takes over a lock left by a dead process', async () => {
     const sb = sandbox();
     await sb.must(['mkdir', '-p', '/run/topo']);
