@@ -6,7 +6,6 @@ import { InputError } from '../diag/errors.js';
 import type { SavedPlan } from '../plan/saved.js';
 import type { Change } from '../plan/types.js';
 
-
 let validate: ReturnType<InstanceType<typeof AjvModule.default>['compile']> | undefined;
 /**
  * The compiled schema of topo's JSON output (schemas/plan.schema.json). ajv is loaded only here,
