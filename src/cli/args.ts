@@ -2,8 +2,6 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../lock/lock.js';
 import { COMMANDS, type CommandName } from './command-names.js';
 
-export { COMMANDS, type CommandName };
-
 export interface CommandOptions {
   readonly command: CommandName | 'help' | 'version';
   /** The lab file (or, for apply, possibly a saved plan). */
