@@ -115,9 +115,9 @@ ${GLOBAL}`,
 Checks, with a fix for each problem: root or CAP_NET_ADMIN; an iproute2 with JSON output
 (-j); that the kernel can create the link kinds the lab uses (probed in a scratch namespace
 that is deleted at once); a firewall that would silently drop bridged traffic (br_netfilter
-with a FORWARD policy other than ACCEPT); nsenter and xargs, without which namespaces are
-entered the slower way (a warning); and names the lab wants that objects topo does not own
-already hold. \`apply\` runs the same checks (nsenter's aside) before it changes anything;
+with a FORWARD policy other than ACCEPT); GNU xargs, without which namespaces are entered
+the slower way (a warning); and names the lab wants that objects topo does not own already
+hold. \`apply\` runs the same checks (xargs's aside) before it changes anything;
 \`plan\`, which must not create anything, runs all but the kernel probe. Exit code 1 when
 something must be fixed.
 

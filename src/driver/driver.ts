@@ -86,6 +86,6 @@ export interface Driver {
   ipVersion(): Promise<{ version: string; json: boolean }>;
   /** iptables/ip6tables FORWARD policies, where those tools exist. */
   forwardPolicies(): Promise<{ tool: string; policy: string }[]>;
-  /** Whether fan-out shares join namespaces with `nsenter --net` (else `ip netns exec`). */
-  entersWithNsenter?(): boolean;
+  /** How fan-out shares enter namespaces (IpDriver's Entry); undefined: `ip -batch` shares of `netns exec` lines. */
+  entry?(): 'ip' | 'nsenter' | undefined;
 }

@@ -212,8 +212,9 @@ export class IpDriver implements Driver {
   private readonly listNetns: () => string[];
   /** The text of /proc/self/net/dev, or undefined. Injectable likewise. */
   private readonly readNetDev: () => string | undefined;
-  /** Whether shares enter namespaces with `nsenter --net` (see enterLines). Injectable likewise. */
-  private readonly useNsenter: () => boolean;
+  /** How shares enter namespaces (see Entry), decided at first use. Injectable likewise. */
+  private readonly chooseEntry: () => Entry | undefined;
+  private entryChosen: { entry: Entry | undefined } | undefined;
 
   /**
    * concurrency: how many batch shares of a wave run at once (default: one per core, at least 2;
@@ -232,13 +233,14 @@ export class IpDriver implements Driver {
       onCommand?: (ns: string, argv: readonly string[], input?: string) => void;
       listNetns?: () => string[];
       readNetDev?: () => string | undefined;
-      nsenter?: boolean;
+      /** How shares enter namespaces; false: no fan-out through xargs (`netns exec` shares). */
+      entry?: Entry | false;
     } = {},
   ) {
     this.spawn = opts.exec ?? spawnExec;
     this.listNetns = opts.listNetns ?? listNetnsDir;
     this.readNetDev = opts.readNetDev ?? readProcNetDev;
-    this.useNsenter = opts.nsenter !== undefined ? () => opts.nsenter! : nsenterOnPath;
+    this.chooseEntry = opts.entry !== undefined ? () => opts.entry || undefined : () => defaultEntry(this.listNetns().length);
     this.streams = opts.concurrency ?? Math.min(MAX_STREAMS, Math.max(2, availableParallelism()));
     this.readStreams = opts.readConcurrency ?? Math.min(MAX_STREAMS, 2 * this.streams);
     this.limit = limiter(this.readStreams);
@@ -282,22 +284,27 @@ export class IpDriver implements Driver {
     return this.scratch !== undefined ? join(this.scratch, `o${this.fileSeq++}.json`) : undefined;
   }
 
+  /** How this driver's shares enter namespaces: decided once, at the first share (see defaultEntry). */
+  entry(): Entry | undefined {
+    return (this.entryChosen ??= { entry: this.chooseEntry() }).entry;
+  }
+
   /**
-   * A fan-out share through `nsenter --net` (see enterLines): one `xargs` process runs the
-   * share's commands one after another, each in its namespace (the host's own for HOST), with
-   * their output in order, as an `ip -batch` share's. It ends with 0 only if every one did.
+   * A fan-out share through xargs (see enterLines): one `xargs` process runs the share's
+   * commands one after another, each in its namespace (the host's own for HOST), with their
+   * output in order, as an `ip -batch` share's. It ends with 0 only if every one did.
    */
-  private runEntering(lines: readonly Entered[], limit: Limiter, gate: Gate | undefined, json: boolean, trace = false): Promise<ExecResult> {
-    return this.start('xargs', [...(trace ? ['-t'] : []), '-L', '1', 'nsenter'], enterLines(lines), limit, gate, json);
+  private runEntering(entry: Entry, lines: readonly Entered[], limit: Limiter, gate: Gate | undefined, json: boolean, trace = false): Promise<ExecResult> {
+    return this.start('xargs', [...(trace ? ['-t'] : []), '-L', '1', entry], enterLines(lines, entry), limit, gate, json);
   }
 
   /**
    * One command inside a namespace, on its own. Sysctls (/proc/sys/net shows the network
    * namespace of whoever reads it) need nothing but nsenter --net, without the mount namespace
-   * `netns exec` copies (enterLines); without nsenter, `ip netns exec`.
+   * `netns exec` copies, where shares use nsenter; else `ip netns exec`.
    */
   private runInside(ns: string, argv: readonly string[]): Promise<ExecResult> {
-    return this.useNsenter() ? this.start('nsenter', [`--net=${NETNS_DIR}/${ns}`, ...argv], undefined, this.limit, undefined, false) : this.run(HOST, ['netns', 'exec', ns, ...argv]);
+    return this.entry() === 'nsenter' ? this.start('nsenter', [`--net=${NETNS_DIR}/${ns}`, ...argv], undefined, this.limit, undefined, false) : this.run(HOST, ['netns', 'exec', ns, ...argv]);
   }
 
   async snapshot(req: SnapshotRequest = {}): Promise<KernelSnapshot> {
@@ -324,8 +331,8 @@ export class IpDriver implements Driver {
   /**
    * Reads many namespaces with few processes: each of a handful of shares (two per core, see the
    * constructor) runs `ip -j -d -batch FILE` in each of its namespaces, one after another: an
-   * `xargs -L 1 nsenter` process (enterLines), or, without those tools, an `ip -batch -` of
-   * `netns exec` lines (kernel-facts 2.7). Either forks far more cheaply than Node can (Node's
+   * `xargs -L 1 ip` process (enterLines), or, without GNU xargs, an `ip -batch -` of `netns
+   * exec` lines (kernel-facts 2.7). Either forks far more cheaply than Node can (Node's
    * fork cost grows with its heap); reading 200 empty namespaces took 0.93 s with a spawn per
    * namespace and 0.55 s through `netns exec` shares. Output arrives in order: three JSON
    * documents per namespace, four with its nsids. The host, when asked for, is read by the first
@@ -340,13 +347,13 @@ export class IpDriver implements Driver {
     const out = new Map<string, NsSnapshot>();
     if (!this.canFanOut(specs.length)) return out;
     const files = [false, true].map((n) => this.scratchFile(`read${n ? '-nsids' : ''}.batch`, readLines(n)));
-    const nsenter = this.useNsenter();
+    const entry = this.entry();
     await Promise.all(
       shares(specs, this.readStreams).map(async (part, k) => {
         const share = k === 0 && withHost ? [...part, { ns: HOST, nsids: true }] : part;
         const entered = (s: ReadSpec) => ({ ns: s.ns, argv: ['ip', '-j', '-d', '-batch', files[Number(s.nsids)]!] });
-        const r = nsenter
-          ? await this.runEntering(share.map(entered), this.limit, undefined, true)
+        const r = entry
+          ? await this.runEntering(entry, share.map(entered), this.limit, undefined, true)
           : await this.run(HOST, ['-j', '-d', '-batch', '-'], share.map((s) => (s.ns === HOST ? readLines(true) : batchLine(['netns', 'exec', s.ns, ...entered(s).argv]) + '\n')).join(''), this.limit, true);
         const states = r.exitCode === 0 ? this.stateFrom(share, r) : undefined;
         for (const st of states ?? []) out.set(st.ns, st);
@@ -504,10 +511,11 @@ export class IpDriver implements Driver {
   async readSysctls(want: ReadonlyMap<string, readonly string[]>): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     const fan = [...want].filter(([ns]) => ns !== HOST && PLAIN_NAME.test(ns));
-    if (fan.length >= FAN_OUT_MIN && this.useNsenter()) {
+    const entry = fan.length >= FAN_OUT_MIN ? this.entry() : undefined;
+    if (entry) {
       await Promise.all(
         shares(fan, this.readStreams).map(async (share) => {
-          const r = await this.runEntering(share.map(([ns, keys]) => ({ ns, argv: ['sysctl', '-e', ...keys, SYSCTL_END] })), this.limit, undefined, false);
+          const r = await this.runEntering(entry, share.map(([ns, keys]) => ({ ns, argv: ['sysctl', '-e', ...keys, SYSCTL_END] })), this.limit, undefined, false);
           const got = sysctlAnswers(r.stdout);
           if (r.exitCode === 0 && got.length === share.length) share.forEach(([ns], k) => out.set(ns, got[k]!));
         }),
@@ -569,11 +577,11 @@ export class IpDriver implements Driver {
    * A wave: the host batch runs on its own; the namespaces' batches fan out like readFanned, one
    * share per stream, each namespace's batch from its own file. (Shares of 25 namespaces, for
    * progress, bought nothing: results are reported per wave, and each share is a Node fork, ~3 ms
-   * of the main thread.) Through nsenter (enterLines), every batch of the share runs, and each
+   * of the main thread.) Through xargs (enterLines), every batch of the share runs, and each
    * has its own outcome (enteredOutcomes): which namespaces a failure stops no longer depends on
    * how they were cut into shares. A 200-star's namespace phase from bash, 2 shares, 4 rounds:
    * 295-356 ms against 333-443 with `netns exec` lines; 500: 1.05-1.25 s against 1.62-2.02.
-   * Through `netns exec` lines (no nsenter), a share stops at its first failing namespace (no
+   * Through `netns exec` lines (no GNU xargs), a share stops at its first failing namespace (no
    * -force: in batch mode `ip` forks for `netns exec`, and a child that cannot enter its
    * namespace would otherwise go on running the parent's remaining lines). `Command failed
    * FILE:N` from the child names the batch and line; `Command failed -:K` from the share names
@@ -597,7 +605,7 @@ export class IpDriver implements Driver {
     const solo = all.filter((x) => !inShares.has(x));
     const results: BatchResult[] = new Array(batches.length);
     const fileOf = new Map(fanned.map(([b, i]) => [i, this.batchFile(b)]));
-    const nsenter = fanned.length > 0 && this.useNsenter();
+    const entry = fanned.length > 0 ? this.entry() : undefined;
     await Promise.all([
       ...solo.map(async ([b, i]) => {
         results[i] = await this.soloBatch(b, gate);
@@ -605,7 +613,7 @@ export class IpDriver implements Driver {
       ...shares(fanned, this.streams).map(async (share) => {
         const entered = ([b, i]: (typeof share)[number]) => ({ ns: b.ns, argv: ['ip', ...(b.readAfter ? ['-j', '-d'] : []), '-batch', fileOf.get(i)!] });
         const readers = share.filter(([b]) => b.readAfter);
-        if (nsenter) {
+        if (entry) {
           // Each batch is its `ip` and, after it, its sysctls in a process of their own (either
           // may be all there is).
           const commands: Entered[] = [];
@@ -615,8 +623,8 @@ export class IpDriver implements Driver {
             const sys = tail ? commands.push({ ns: x[0].ns, argv: sysctlArgv(tail.settings) }) - 1 : undefined;
             return { tail, ip, sys };
           });
-          const r = await this.runEntering(commands, this.batchLimit, gate, readers.length > 0, true);
-          const outcomes = enteredOutcomes(commands, r);
+          const r = await this.runEntering(entry, commands, this.batchLimit, gate, readers.length > 0, true);
+          const outcomes = enteredOutcomes(commands, r, entry);
           const ipOutcome = (k: number): BatchResult => (parts[k]!.ip === undefined ? { exitCode: 0, stderr: '' } : outcomes[parts[k]!.ip!]!);
           // Only the batches that ran to their end printed their reads, and only the sysctls
           // that got into their namespace their answers (sysctlArgv).
@@ -664,9 +672,9 @@ export class IpDriver implements Driver {
   /** The batches runBatches hands to fan-out shares (each runs from a file of its own). */
   private fannable<T extends readonly [Batch, ...unknown[]]>(all: readonly T[]): T[] {
     // A `netns exec` share stops at its first failing command, and sysctl's exit status does not
-    // say whether a key failed: without nsenter, a batch with sysctls runs on its own.
-    const nsenter = this.useNsenter();
-    const fannable = all.filter(([b]) => b.ns !== HOST && PLAIN_NAME.test(b.ns) && (nsenter || !splitSysctls(b)));
+    // say whether a key failed: without xargs, a batch with sysctls runs on its own.
+    const entering = this.entry() !== undefined;
+    const fannable = all.filter(([b]) => b.ns !== HOST && PLAIN_NAME.test(b.ns) && (entering || !splitSysctls(b)));
     return this.canFanOut(fannable.length) ? fannable : [];
   }
 
@@ -739,10 +747,6 @@ export class IpDriver implements Driver {
     } finally {
       await this.run(HOST, ['netns', 'del', scratch]);
     }
-  }
-
-  entersWithNsenter(): boolean {
-    return this.useNsenter();
   }
 
   /** `ip -V`, and whether `ip -j` prints JSON (iproute2 4.13 and later). */
@@ -839,24 +843,25 @@ export class IpDriver implements Driver {
 }
 
 /**
- * What each command of an `xargs -t -L 1 nsenter` share came to (a wave's batches and sysctls).
- * xargs echoes each command to stderr as it starts it (-t), and goes on past one that fails,
- * ending with 123; so each command has an outcome of its own, and which ones ran no longer
- * depends on how they were cut into shares. A failed `ip` names its batch file and line
- * (`Command failed FILE:N`); nsenter, failing to enter, ran none of it; one that started and
- * said neither ran to its end, with what it said (sysctl names a key it could not set, with or
- * without a non-zero status), unless xargs itself ended otherwise (killed, a timeout) while it
- * ran: that last one is failed with no line, so that nothing of it is taken as done. Those
- * never started did not run.
+ * What each command of an `xargs -t -L 1 ip` (or nsenter) share came to (a wave's batches and
+ * sysctls). xargs echoes each command to stderr as it starts it (-t), and goes on past one that
+ * fails with a status up to 125, ending with 123; so each command has an outcome of its own, and
+ * which ones ran does not depend on how they were cut into shares. A failed `ip` names its
+ * batch file and line (`Command failed FILE:N`); one that could not enter its namespace ran
+ * none of it (`ip -n` and `ip netns exec` then exit with 255, which makes xargs stop; nsenter
+ * says so and exits with 1); one that started and said neither ran to its end, with what it
+ * said (sysctl names a key it could not set, with or without a non-zero status), unless xargs
+ * itself ended otherwise (killed, a timeout, a 255) while it ran: that last one is failed with
+ * no line, so that nothing of it is taken as done. Those never started did not run.
  */
-export function enteredOutcomes(commands: readonly Entered[], r: { readonly exitCode: number; readonly stderr: string }): BatchResult[] {
+export function enteredOutcomes(commands: readonly Entered[], r: { readonly exitCode: number; readonly stderr: string }, entry: Entry): BatchResult[] {
   // The echo is the command's words, some of them quoted (findutils 4.9 quotes a word with
   // '='); no word of ours holds a quote, so without them it is the line as given.
-  const at = new Map(commands.map((c, k) => [`nsenter ${enterLine(c)}`, k]));
+  const at = new Map(commands.map((c, k) => [`${entry} ${enterLine(c, entry)}`, k]));
   const started: { k: number; said: string[] }[] = [];
   const before: string[] = [];
   for (const line of r.stderr.split('\n')) {
-    const k = line.startsWith('nsenter ') ? at.get(line.replaceAll("'", '')) : undefined;
+    const k = line.startsWith(`${entry} `) ? at.get(line.replaceAll("'", '')) : undefined;
     if (k !== undefined) started.push({ k, said: [] });
     else if (line !== '') (started.at(-1)?.said ?? before).push(line);
   }
@@ -867,7 +872,7 @@ export function enteredOutcomes(commands: readonly Entered[], r: { readonly exit
     return ok;
   }
   const out: BatchResult[] = commands.map(() => ({ exitCode: -1, stderr: '', notRun: true }));
-  // Nothing started (xargs could not run nsenter, or took the options badly): the first command
+  // Nothing started (xargs could not run the command, or took the options badly): the first command
   // failed, with xargs's words, and the rest did not run.
   if (started.length === 0) return out.map((o, k) => (k === 0 ? { exitCode: 1, stderr: before.join('\n') + '\n' } : o));
   const normalEnd = r.exitCode === 123;
@@ -876,7 +881,7 @@ export function enteredOutcomes(commands: readonly Entered[], r: { readonly exit
     const own = said.join('\n').split(`Command failed ${commands[k]!.argv.at(-1)!}:`).join('Command failed -:');
     const m = /Command failed -:(\d+)/.exec(own);
     if (m) out[k] = { exitCode: 1, stderr: own + '\n', failedLine: Number(m[1]) };
-    else if (said.some((l) => l.startsWith('nsenter: ')) || (n === started.length - 1 && !normalEnd)) out[k] = { exitCode: 1, stderr: [...before, own].join('\n') + '\n' };
+    else if (said.some(couldNotEnter) || (n === started.length - 1 && !normalEnd)) out[k] = { exitCode: 1, stderr: [...before, own].join('\n') + '\n' };
     else out[k] = { exitCode: 0, stderr: saying(said) };
   });
   return out;
@@ -982,28 +987,55 @@ export interface Entered {
 }
 
 /**
- * The share's lines for `xargs -L 1 nsenter`: `--net=/run/netns/NS ip ...`, one per command.
- * `ip netns exec` (and `ip -n`) give each command a mount namespace of its own and remount /sys
- * in it, which copies the whole mount table, where every /run/netns entry is a mount: O(N) per
- * namespace and O(N²) for a lab. `nsenter --net` only joins the network namespace, and `ip`
- * needs nothing else (its output was byte for byte the same in every example lab, but for the
- * bridge's running timers). Reading a chain's namespaces in 4 shares from bash, 5 rounds each:
- * 200 in 301-384 ms with `netns exec` lines and 270-329 with nsenter; 500 in 961-1058 and
- * 640-706; 1000 in 2.9-3.3 s and 1.5-1.9. The words are checked as batch lines are (xargs reads
- * quotes and backslashes; a name or path with them never gets here: PLAIN_NAME, canFanOut).
+ * How a fan-out share enters namespaces: one `xargs -L 1 ENTRY` process runs its commands.
+ * - 'ip': lines `-n NS ip-args` (the host's: `ip-args`), and `netns exec NS cmd` for anything
+ *   else (sysctl): one process per command. `ip -n` and `netns exec` give each a mount
+ *   namespace of its own and remount /sys in it, which copies the whole mount table, where every
+ *   /run/netns entry is a mount: O(N) per namespace, O(N²) for a lab.
+ * - 'nsenter': lines `--net=/run/netns/NS ip ...`: nsenter only joins the network namespace,
+ *   and `ip` needs nothing else (its output was byte for byte the same in every example lab but
+ *   for the bridge's running timers); two processes per command, and no copy.
+ * Which is faster depends on what a process start costs against that copy. On the machine
+ * shares first used nsenter on (fe5fcef), reading a chain's namespaces in 4 shares from bash, 5
+ * rounds each, `netns exec` lines against nsenter: 200 in 301-384 ms and 270-329; 500 in
+ * 961-1058 and 640-706; 1000 in 2.9-3.3 s and 1.5-1.9 (topo plan of 200: within the noise). On
+ * this kind of machine in stop 19, where a process start costs ~4 ms
+ * (~35 µs for each of its page faults) and starts on two cores at once slow each other down,
+ * `xargs -L 1 ip` against nsenter, 2 shares: a 200-star in 1.51-1.66 s and 2.12-2.38 (4
+ * rounds); a 500-chain in 3.6-4.4 s and 4.9-5.5 (4); a 1000-chain in 10.1-10.4 s and 10.8-11.0
+ * (2). The batched script topo is measured against (#5) enters with `ip -n` as well.
  */
-function enterLines(lines: readonly Entered[]): string {
-  return lines.map(enterLine).join('\n') + '\n';
+export type Entry = 'ip' | 'nsenter';
+
+/** From this many namespaces on the machine, shares enter with nsenter where it is there (see Entry). */
+export const NSENTER_FROM = 1000;
+
+/** The default Entry: undefined without GNU xargs (shares of `netns exec` lines then). */
+export function defaultEntry(namespaces: number): Entry | undefined {
+  if (!gnuXargs()) return undefined;
+  return namespaces >= NSENTER_FROM && onPath('nsenter') ? 'nsenter' : 'ip';
 }
 
-function enterLine(e: Entered): string {
-  return batchLine([`--net=${e.ns === HOST ? '/proc/self/ns/net' : `${NETNS_DIR}/${e.ns}`}`, ...e.argv]);
+/**
+ * The share's lines for `xargs -L 1 ENTRY` (see Entry), one per command. The words are checked
+ * as batch lines are (xargs reads quotes and backslashes; a name or path with them never gets
+ * here: PLAIN_NAME, canFanOut).
+ */
+function enterLines(lines: readonly Entered[], entry: Entry): string {
+  return lines.map((e) => enterLine(e, entry)).join('\n') + '\n';
 }
 
-/** Whether GNU `xargs` and `nsenter` are there to run (else shares use `netns exec` lines). */
-let nsenterFound: boolean | undefined;
-function nsenterOnPath(): boolean {
-  return (nsenterFound ??= gnuXargs() && onPath('nsenter'));
+function enterLine(e: Entered, entry: Entry): string {
+  if (entry === 'nsenter') return batchLine([`--net=${e.ns === HOST ? '/proc/self/ns/net' : `${NETNS_DIR}/${e.ns}`}`, ...e.argv]);
+  const [cmd, ...args] = e.argv;
+  if (cmd === 'ip') return batchLine(e.ns === HOST ? args : ['-n', e.ns, ...args]);
+  if (e.ns === HOST) throw new InternalError(`a share cannot run ${cmd} in the host`);
+  return batchLine(['netns', 'exec', e.ns, ...e.argv]);
+}
+
+/** What a command that could not get into its namespace says: nsenter's words, or ip's (netns_switch). */
+function couldNotEnter(line: string): boolean {
+  return line.startsWith('nsenter: ') || line.startsWith('Cannot open network namespace ') || line.startsWith('setting the network namespace ');
 }
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFil
 import { basename, join } from 'node:path';
 import { explainIpError } from '../../src/driver/classify.js';
 import fc from 'fast-check';
-import { IpDriver, JsonLines, batchLine, enteredOutcomes, gnuXargs, onPath, sysctlAnswers, sysctlFailures, withSysctls, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
+import { IpDriver, JsonLines, NSENTER_FROM, batchLine, defaultEntry, enteredOutcomes, gnuXargs, onPath, sysctlAnswers, sysctlFailures, withSysctls, parseJsonLines, scratchBase, spawnExec, stopRunning, type Exec } from '../../src/driver/ip-driver.js';
 import { tmpdir } from 'node:os';
 import { scratchDir } from '../support/scratch.js';
 
@@ -143,9 +143,9 @@ describe('explainIpError', () => {
 
 /** A scripted `ip`: answers by argv, records every call. */
 /** A driver whose scratch directory goes when the test ends. */
-/** A driver whose shares use `netns exec` lines unless a test asks for nsenter. */
+/** A driver whose shares use `netns exec` lines unless a test asks for xargs (entry). */
 function driver(opts: ConstructorParameters<typeof IpDriver>[0]): IpDriver {
-  const d = new IpDriver({ nsenter: false, ...opts });
+  const d = new IpDriver({ entry: false, ...opts });
   onTestFinished(() => d.dispose());
   return d;
 }
@@ -169,7 +169,7 @@ const shareOutput = (input: string) =>
   input
     .trim()
     .split('\n')
-    .map((l) => (l.startsWith('netns exec') || l.startsWith('--net=') ? (l.endsWith('read-nsids.batch') ? NS_READ : NS_READ_NO_IDS) : l === 'link show' ? '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n' : '[]\n'))
+    .map((l) => (l.startsWith('netns exec') || l.startsWith('-') ? (l.endsWith('read-nsids.batch') ? NS_READ : NS_READ_NO_IDS) : l === 'link show' ? '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n' : '[]\n'))
     .join('');
 /** The same read without nsids: three documents. */
 const NS_READ_NO_IDS = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"]}]\n[]\n[]\n';
@@ -256,7 +256,7 @@ describe('IpDriver fan-out', () => {
 
   it('reads through `xargs -L 1 nsenter` shares where both tools are there: each namespace joined by its /run/netns entry, the host by its own', async () => {
     const { exec, calls } = scripted((argv, input) => (argv.join(' ') === '-L 1 nsenter' ? { stdout: shareOutput(input!) } : { stdout: NS_READ }));
-    const d = driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, nsenter: true });
+    const d = driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, entry: 'nsenter' });
     const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
     expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
@@ -271,6 +271,23 @@ describe('IpDriver fan-out', () => {
     expect(new Set(calls.map((c) => c.outFile)).size).toBe(2);
   });
 
+  it('reads through `xargs -L 1 ip` shares by default: `ip -n NS` for each namespace, plain `ip` for the host', async () => {
+    const { exec, calls } = scripted((argv, input) => (argv.join(' ') === '-L 1 ip' ? { stdout: shareOutput(input!) } : { stdout: NS_READ }));
+    const d = driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, entry: 'ip' });
+    const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
+    expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
+    expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
+    expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['xargs -L 1 ip', 'xargs -L 1 ip']);
+    expect(calls[0]!.input).toMatch(/^-n a -j -d -batch \S+\/read\.batch\n-n b -j -d -batch \S+\/read-nsids\.batch\n(-n [cd] -j -d -batch \S+\n){2}-j -d -batch \S+\/read-nsids\.batch\n$/);
+    expect(calls[1]!.input).toMatch(/^-n e /);
+  });
+
+  it('takes ip for shares below NSENTER_FROM namespaces and nsenter from there on, given GNU xargs', () => {
+    expect(defaultEntry(0)).toBe(gnuXargs() ? 'ip' : undefined);
+    expect(defaultEntry(NSENTER_FROM - 1)).toBe(gnuXargs() ? 'ip' : undefined);
+    expect(defaultEntry(NSENTER_FROM)).toBe(gnuXargs() ? (onPath('nsenter') ? 'nsenter' : 'ip') : undefined);
+  });
+
   it('reads a namespace of an nsenter share that failed on its own, like a `netns exec` share', async () => {
     const { exec, calls } = scripted((argv, input) => {
       if (argv.join(' ') === '-L 1 nsenter') {
@@ -281,7 +298,7 @@ describe('IpDriver fan-out', () => {
       if (argv[1] === 'b') return { exitCode: 1, stderr: 'Cannot open network namespace "b": No such file or directory\n' };
       return { stdout: NS_READ };
     });
-    const snap = await driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, nsenter: true }).snapshot();
+    const snap = await driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, entry: 'nsenter' }).snapshot();
     expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', 'a', 'c', 'd', 'e', 'f', 'g', 'h']);
     expect(calls.filter((c) => c.argv[0] === '-n').map((c) => c.argv[1])).toEqual(['a', 'b', 'c', 'd']);
   });
@@ -440,7 +457,7 @@ describe('IpDriver fan-out', () => {
       return { exitCode: 123, stdout: NS_READ_NO_IDS.repeat(3), stderr: `${echo[0]}\n${echo[1]}\n${echo[2]}\nRTNETLINK answers: File exists\nCommand failed ${fileOfC}:2\n${echo[3]}\n` };
     });
     const batch = (ns: string) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up'], ['addr', 'add', '10.0.0.1/24', 'dev', 'lo']], readAfter: true, nsids: false });
-    const d = driver({ exec, concurrency: 2, nsenter: true });
+    const d = driver({ exec, concurrency: 2, entry: 'nsenter' });
     const r = await d.runBatches(names.map(batch));
     d.dispose();
     expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['xargs -t -L 1 nsenter', 'xargs -t -L 1 nsenter']);
@@ -452,10 +469,10 @@ describe('IpDriver fan-out', () => {
     expect(r.filter((x) => x.notRun)).toEqual([]);
   });
 
-  it('reads a namespace\'s sysctls through nsenter --net where it is there, else through netns exec', async () => {
+  it('reads a namespace\'s sysctls through nsenter --net where shares use it, else through netns exec', async () => {
     for (const nsenter of [true, false]) {
       const { exec, calls } = scripted(() => ({ stdout: 'net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 0\n' }));
-      const got = await driver({ exec, nsenter }).readSysctls(new Map([['r1', ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']]]));
+      const got = await driver({ exec, entry: nsenter ? 'nsenter' : 'ip' }).readSysctls(new Map([['r1', ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']]]));
       expect(got).toEqual(new Map([['r1', { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '0' }]]));
       expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual([
         nsenter ? 'nsenter --net=/run/netns/r1 sysctl -e net.ipv4.ip_forward net.ipv6.conf.all.forwarding' : 'ip netns exec r1 sysctl -e net.ipv4.ip_forward net.ipv6.conf.all.forwarding',
@@ -471,7 +488,7 @@ describe('IpDriver fan-out', () => {
       // No eth9 anywhere: -e leaves it out. In the share with c, c's answer is cut short.
       return { stdout: lines.map((l) => (l.includes('/c ') ? 'net.ipv4.ip_forward = 0\n' : 'net.ipv4.ip_forward = 1\nkernel.ostype = Linux\n')).join('') };
     });
-    const got = await driver({ exec, concurrency: 2, readConcurrency: 2, nsenter: true }).readSysctls(want);
+    const got = await driver({ exec, concurrency: 2, readConcurrency: 2, entry: 'nsenter' }).readSysctls(want);
     expect(calls[0]!.input).toMatch(/^--net=\/run\/netns\/a sysctl -e net\.ipv4\.ip_forward net\.ipv4\.conf\.eth9\.forwarding kernel\.ostype\n/);
     expect([...got.keys()].sort()).toEqual(names);
     expect([...got.values()].every((v) => v['net.ipv4.ip_forward'] === '1' && Object.keys(v).length === 1)).toBe(true);
@@ -513,7 +530,7 @@ describe('IpDriver fan-out', () => {
       return { exitCode: failed ? 123 : 0, stdout, stderr: said.join('\n') + '\n' };
     });
     const batch = (ns: string) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up'], ['addr', 'add', '10.0.0.1/24', 'dev', 'lo'], sysctlLine(ns, `${FWD}=1`), sysctlLine(ns, `${RPF}=2`)], readAfter: true, nsids: false });
-    const d = driver({ exec, concurrency: 2, nsenter: true });
+    const d = driver({ exec, concurrency: 2, entry: 'nsenter' });
     const r = await d.runBatches(names.map(batch));
     const files = calls.flatMap((c) => [...(c.input ?? '').matchAll(/-batch (\S+)$/gm)].map((m) => readFileSync(m[1]!, 'utf8')));
     d.dispose();
@@ -534,6 +551,36 @@ describe('IpDriver fan-out', () => {
     expect(r.slice(4).every((x) => x.exitCode === 0 && x.state?.sysctls?.[FWD] === '1')).toBe(true);
   });
 
+  it('runs a wave through `xargs -t -L 1 ip` shares: `ip -n NS` batches, sysctls through `ip netns exec`; one that cannot enter stops its share', async () => {
+    const { exec, calls } = scripted((argv, input) => {
+      if (argv[0] !== '-t') return {};
+      const lines = input!.trim().split('\n');
+      let stdout = '';
+      const said: string[] = [];
+      for (const l of lines) {
+        said.push(`ip ${l.replace(`${FWD}=1`, `'${FWD}=1'`)}`);
+        // c is gone: ip says so and exits with 255, and xargs stops (124).
+        if (l.startsWith('-n c ')) {
+          said.push('Cannot open network namespace "c": No such file or directory', 'xargs: ip: exited with status 255; aborting');
+          return { exitCode: 124, stdout, stderr: said.join('\n') + '\n' };
+        }
+        stdout += l.startsWith('-n ') ? NS_READ_NO_IDS : `${FWD} = 1\nkernel.ostype = Linux\n`;
+      }
+      return { stdout, stderr: said.join('\n') + '\n' };
+    });
+    const batch = (ns: string) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up'], sysctlLine(ns, `${FWD}=1`)], readAfter: true, nsids: false });
+    const d = driver({ exec, concurrency: 2, entry: 'ip' });
+    const r = await d.runBatches(names.map(batch));
+    d.dispose();
+    expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['xargs -t -L 1 ip', 'xargs -t -L 1 ip']);
+    expect(calls[0]!.input!.split('\n').slice(0, 2)).toEqual([expect.stringMatching(/^-n a -j -d -batch \S+$/), `netns exec a sysctl -q ${FWD}=1 ${FWD} kernel.ostype`]);
+    const [a, b, c, dd] = r;
+    expect([a, b].map((x) => [x!.exitCode, x!.state?.ns, x!.state?.sysctls?.[FWD]])).toEqual([[0, 'a', '1'], [0, 'b', '1']]);
+    expect(c).toEqual({ exitCode: 1, stderr: 'Cannot open network namespace "c": No such file or directory\nxargs: ip: exited with status 255; aborting\n' });
+    expect(dd).toMatchObject({ notRun: true });
+    expect(r.slice(4).every((x) => x.exitCode === 0 && x.state?.sysctls?.[FWD] === '1')).toBe(true);
+  });
+
   it('runs a batch of sysctls alone as one sysctl; a batch with sysctls on its own, after its ip, unless that failed', async () => {
     for (const nsenter of [true, false]) {
       const { exec, calls } = scripted((argv) => {
@@ -541,7 +588,7 @@ describe('IpDriver fan-out', () => {
         if (argv.includes('sysctl')) return { stdout: `${FWD} = 1\nkernel.ostype = Linux\n` };
         return {};
       });
-      const d = driver({ exec, nsenter });
+      const d = driver({ exec, entry: nsenter ? 'nsenter' : false });
       const r = await d.runBatches([
         { ns: 'a', lines: [['link', 'set', 'dev', 'lo', 'up'], sysctlLine('a', `${FWD}=1`)] },
         { ns: 'b', lines: [['link', 'set', 'dev', 'lo', 'up'], sysctlLine('b', `${FWD}=1`)] },
@@ -555,9 +602,9 @@ describe('IpDriver fan-out', () => {
     }
   });
 
-  it('without nsenter, runs the batches with sysctls on their own, not in `netns exec` shares', async () => {
+  it('without GNU xargs, runs the batches with sysctls on their own, not in `netns exec` shares', async () => {
     const { exec, calls } = scripted((argv) => (argv.includes('sysctl') ? { stdout: `${FWD} = 1\nkernel.ostype = Linux\n` } : {}));
-    const d = driver({ exec, concurrency: 2, nsenter: false });
+    const d = driver({ exec, concurrency: 2, entry: false });
     const r = await d.runBatches(names.map((ns, k) => ({ ns, lines: [['link', 'set', 'dev', 'lo', 'up'], ...(k < 2 ? [sysctlLine(ns, `${FWD}=1`)] : [])] })));
     d.dispose();
     expect(calls.map((x) => x.argv.join(' ')).sort()).toEqual(['-batch -', '-batch -', '-n a -batch -', '-n b -batch -', `netns exec a sysctl -q ${FWD}=1 ${FWD} kernel.ostype`, `netns exec b sysctl -q ${FWD}=1 ${FWD} kernel.ostype`]);
@@ -565,7 +612,7 @@ describe('IpDriver fan-out', () => {
   });
 
   it('refuses a batch with a sysctl before its other lines', async () => {
-    const d = driver({ exec: scripted(() => ({})).exec, nsenter: true });
+    const d = driver({ exec: scripted(() => ({})).exec, entry: 'nsenter' });
     await expect(d.runBatches([{ ns: 'a', lines: [sysctlLine('a', `${FWD}=1`), ['link', 'set', 'dev', 'lo', 'up']] }])).rejects.toThrow(/sysctl before its other lines/);
     d.dispose();
   });
@@ -591,22 +638,22 @@ describe('IpDriver fan-out', () => {
     const echo = (k: number) => `nsenter '--net=/run/netns/${cmds[k]!.ns}' ip -batch ${files[k]}`;
     // What findutils 4.9 and util-linux printed for: fine, a namespace that is gone, line 2 failing, fine.
     const stderr = [echo(0), echo(1), 'nsenter: cannot open /run/netns/zz: No such file or directory', echo(2), 'Cannot find device "nope"', `Command failed ${files[2]}:2`, echo(3), ''].join('\n');
-    expect(enteredOutcomes(cmds, { exitCode: 123, stderr })).toEqual([
+    expect(enteredOutcomes(cmds, { exitCode: 123, stderr }, 'nsenter')).toEqual([
       { exitCode: 0, stderr: '' },
       { exitCode: 1, stderr: 'nsenter: cannot open /run/netns/zz: No such file or directory\n' },
       { exitCode: 1, failedLine: 2, stderr: 'Cannot find device "nope"\nCommand failed -:2\n' },
       { exitCode: 0, stderr: '' },
     ]);
-    expect(enteredOutcomes(cmds, { exitCode: 0, stderr: '' }).every((o) => o.exitCode === 0)).toBe(true);
+    expect(enteredOutcomes(cmds, { exitCode: 0, stderr: '' }, 'nsenter').every((o) => o.exitCode === 0)).toBe(true);
     // Killed while the second ran: the first is done, the second trusted in nothing, the rest never started.
-    expect(enteredOutcomes(cmds, { exitCode: 125, stderr: `${echo(0)}\n${echo(1)}\nxargs: nsenter: terminated by signal 9\n` })).toEqual([
+    expect(enteredOutcomes(cmds, { exitCode: 125, stderr: `${echo(0)}\n${echo(1)}\nxargs: nsenter: terminated by signal 9\n` }, 'nsenter')).toEqual([
       { exitCode: 0, stderr: '' },
       { exitCode: 1, stderr: 'xargs: nsenter: terminated by signal 9\n' },
       { exitCode: -1, stderr: '', notRun: true },
       { exitCode: -1, stderr: '', notRun: true },
     ]);
     // An xargs that would not take the options started nothing: the first failed, with its words.
-    expect(enteredOutcomes(cmds.slice(0, 2), { exitCode: 1, stderr: "xargs: invalid option -- 'L'\n" })).toEqual([
+    expect(enteredOutcomes(cmds.slice(0, 2), { exitCode: 1, stderr: "xargs: invalid option -- 'L'\n" }, 'nsenter')).toEqual([
       { exitCode: 1, stderr: "xargs: invalid option -- 'L'\n" },
       { exitCode: -1, stderr: '', notRun: true },
     ]);
@@ -614,8 +661,14 @@ describe('IpDriver fan-out', () => {
     // key it could not set); an xargs that ended with 0 means all did.
     const sysctls = ['a', 'b'].map((ns) => ({ ns, argv: ['sysctl', '-q', 'net.ipv4.ip_forward=1'] }));
     const said = `nsenter '--net=/run/netns/a' sysctl -q 'net.ipv4.ip_forward=1'\nsysctl: permission denied on key "net.ipv4.ip_forward"\nnsenter '--net=/run/netns/b' sysctl -q 'net.ipv4.ip_forward=1'\n`;
+    // Through ip: `netns exec` into a namespace that is gone says so and ends the share.
+    const viaIp = `ip netns exec a sysctl -q 'net.ipv4.ip_forward=1'\nCannot open network namespace "a": No such file or directory\nxargs: ip: exited with status 255; aborting\n`;
+    expect(enteredOutcomes(sysctls, { exitCode: 124, stderr: viaIp }, 'ip')).toEqual([
+      { exitCode: 1, stderr: 'Cannot open network namespace "a": No such file or directory\nxargs: ip: exited with status 255; aborting\n' },
+      { exitCode: -1, stderr: '', notRun: true },
+    ]);
     for (const exitCode of [0, 123]) {
-      expect(enteredOutcomes(sysctls, { exitCode, stderr: said })).toEqual([
+      expect(enteredOutcomes(sysctls, { exitCode, stderr: said }, 'nsenter')).toEqual([
         { exitCode: 0, stderr: 'sysctl: permission denied on key "net.ipv4.ip_forward"\n' },
         { exitCode: 0, stderr: '' },
       ]);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { onPath } from '../../src/driver/ip-driver.js';
+import { gnuXargs } from '../../src/driver/ip-driver.js';
 import { CLI, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 import { scratchDir } from '../support/scratch.js';
 
@@ -73,7 +73,7 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
     return { r, applied, converges };
   }
 
-  it.skipIf(!onPath('nsenter') || !onPath('xargs'))('in a wave fanned out over 8 namespaces through nsenter shares: names the failing command, runs the rest of the wave to its end, then converges', async () => {
+  it.skipIf(!gnuXargs())('in a wave fanned out over 8 namespaces through xargs shares: names the failing command, runs the rest of the wave to its end, then converges', async () => {
     const { r, applied, converges } = await failAt40();
     // xargs goes on past a failed batch: n5..n7 ran, whatever share they were in.
     for (const n of [5, 6, 7]) expect(r.stderr).toMatch(applied(n));
@@ -81,8 +81,8 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
     await converges();
   });
 
-  it('without nsenter on PATH, through `netns exec` lines: marks the rest of the failing share unfinished, then converges', async () => {
-    // A PATH with ip alone (topo's own node runs by its path): no xargs, no nsenter, and no
+  it('without xargs on PATH, through `netns exec` lines: marks the rest of the failing share unfinished, then converges', async () => {
+    // A PATH with ip alone (topo's own node runs by its path): no xargs, and no
     // iptables either, whose absence had kept topo waiting out a timer of Node's for 120 s.
     const bin = scratchDir('topo-path-');
     symlinkSync(execFileSync('which', ['ip'], { encoding: 'utf8' }).trim(), join(bin, 'ip'));
@@ -92,7 +92,7 @@ describe.skipIf(sandboxUnavailable)('a step that fails in the kernel', () => {
     await converges();
   });
 
-  it.skipIf(!onPath('nsenter') || !onPath('xargs'))('sets every sysctl of a wave even when one fails, and says which failed and which were set', async () => {
+  it.skipIf(!gnuXargs())('sets every sysctl of a wave even when one fails, and says which failed and which were set', async () => {
     const sb = sandbox();
     const file = join(scratchDir('topo-sysctls-'), 'lab.yaml');
     // n3's keys go in one sysctl, the bad one first (keys sort): the good one after it is set.

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { onPath } from '../../src/driver/ip-driver.js';
+import { gnuXargs } from '../../src/driver/ip-driver.js';
 import { sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 import { scratchDir } from '../support/scratch.js';
 
@@ -106,16 +106,16 @@ describe.skipIf(sandboxUnavailable)('sysctls of many namespaces', () => {
     writeFileSync(file, ['lab: fwd', 'nodes:', ...nodes.map((n) => `  ${n}: { sysctls: { net.ipv4.ip_forward: 1, net.ipv6.conf.all.forwarding: 1 } }`), ''].join('\n'));
     const a = await sb.topo('apply', '-y', '-v', file);
     expect(a.exitCode, a.stderr).toBe(0);
-    if (onPath('nsenter') && onPath('xargs')) {
+    if (gnuXargs()) {
       // Each namespace's in one process that sets and reads back; verification asks no more.
-      expect(a.stderr).toMatch(/^ {4}--net=\/run\/netns\/a sysctl -q net\.ipv4\.ip_forward=1 net\.ipv6\.conf\.all\.forwarding=1 net\.ipv4\.ip_forward net\.ipv6\.conf\.all\.forwarding kernel\.ostype$/m);
+      expect(a.stderr).toMatch(/^ {4}netns exec a sysctl -q net\.ipv4\.ip_forward=1 net\.ipv6\.conf\.all\.forwarding=1 net\.ipv4\.ip_forward net\.ipv6\.conf\.all\.forwarding kernel\.ostype$/m);
       expect(a.stderr).not.toMatch(/sysctl -e/);
     }
     for (const n of nodes) expect((await sb.run(['ip', 'netns', 'exec', n, 'sysctl', '-n', 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding'])).stdout.trim()).toBe('1\n1');
     expect((await sb.topo('plan', file)).stdout).toMatch(/^No changes\./m);
     await sb.must(['ip', 'netns', 'exec', 'f', 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=0']);
     const v = await sb.topo('plan', '-v', file);
-    if (onPath('nsenter') && onPath('xargs')) expect(v.stderr).toMatch(/^ {4}--net=\/run\/netns\/a sysctl -e net\.ipv4\.ip_forward net\.ipv6\.conf\.all\.forwarding kernel\.ostype$/m);
+    if (gnuXargs()) expect(v.stderr).toMatch(/^ {4}netns exec a sysctl -e net\.ipv4\.ip_forward net\.ipv6\.conf\.all\.forwarding kernel\.ostype$/m);
     expect(v.stdout).toMatch(/^ {2}~ sysctl f net\.ipv4\.ip_forward/m);
     expect(v.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy\./);
     expect((await sb.topo('apply', '-y', file)).exitCode).toBe(0);
