@@ -4,7 +4,7 @@
 // bin was bin.ts (npm link, npx's own cache). The first line: see bin.ts.
 import { readFileSync } from 'node:fs';
 import { InputError, TopoError } from '../diag/errors.js';
-import { IpDriver, stopRunning } from '../driver/ip-driver.js';
+import { IpDriver, gnuXargs, onPath, stopRunning, type Entry } from '../driver/ip-driver.js';
 import { chooseStyle } from '../render/style.js';
 import { parseCommandLine, type CommandOptions } from './args.js';
 import type { Io } from './io.js';
@@ -70,9 +70,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (stopsOnTerm) process.on('SIGTERM', onSigterm);
   let driver: IpDriver | undefined;
   const getDriver = () =>
-    (driver ??= new IpDriver(
-      o.verbose ? { onCommand: (_ns, a, input) => err(errStyle.dim(`+ ${a.join(' ')}${input ? `\n${input.trimEnd().replace(/^/gm, '    ')}` : ''}\n`)) } : {},
-    ));
+    (driver ??= new IpDriver({
+      ...enterOverride(process.env.TOPO_ENTER),
+      ...(o.verbose ? { onCommand: (_ns, a, input) => err(errStyle.dim(`+ ${a.join(' ')}${input ? `\n${input.trimEnd().replace(/^/gm, '    ')}` : ''}\n`)) } : {}),
+    }));
   // A plan's kernel read does not depend on the lab file, so it starts before the rest of topo
   // loads and the file is parsed, and the `ip` processes run while Node does that work (~0.3 s
   // at 200 namespaces). On 2 cores the two compete, so the gain is smaller than that and hard to
@@ -142,3 +143,13 @@ restoreCaCerts();
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });
+
+/**
+ * TOPO_ENTER=ip|nsenter: how fan-out shares enter namespaces, whatever their number (IpDriver's
+ * Entry; by default ip below NSENTER_FROM namespaces). For the tests of the nsenter path and for
+ * measuring a machine; taken only where its tools are there, and ignored otherwise.
+ */
+function enterOverride(value: string | undefined): { entry?: Entry } {
+  if (value !== 'ip' && value !== 'nsenter') return {};
+  return gnuXargs() && (value === 'ip' || onPath('nsenter')) ? { entry: value } : {};
+}
