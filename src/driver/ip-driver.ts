@@ -579,8 +579,9 @@ export class IpDriver implements Driver {
    * progress, bought nothing: results are reported per wave, and each share is a Node fork, ~3 ms
    * of the main thread.) Through xargs (enterLines), every batch of the share runs, and each
    * has its own outcome (enteredOutcomes): which namespaces a failure stops no longer depends on
-   * how they were cut into shares. A 200-star's namespace phase from bash, 2 shares, 4 rounds:
-   * 295-356 ms against 333-443 with `netns exec` lines; 500: 1.05-1.25 s against 1.62-2.02.
+   * how they were cut into shares. (With nsenter, on stop 14's machine, a 200-star's namespace
+   * phase from bash, 2 shares, 4 rounds: 295-356 ms against 333-443 with `netns exec` lines;
+   * 500: 1.05-1.25 s against 1.62-2.02. See Entry for why `ip -n` is the default now.)
    * Through `netns exec` lines (no GNU xargs), a share stops at its first failing namespace (no
    * -force: in batch mode `ip` forks for `netns exec`, and a child that cannot enter its
    * namespace would otherwise go on running the parent's remaining lines). `Command failed
@@ -872,8 +873,8 @@ export function enteredOutcomes(commands: readonly Entered[], r: { readonly exit
     return ok;
   }
   const out: BatchResult[] = commands.map(() => ({ exitCode: -1, stderr: '', notRun: true }));
-  // Nothing started (xargs could not run the command, or took the options badly): the first command
-  // failed, with xargs's words, and the rest did not run.
+  // Nothing started (xargs could not run the command, or took the options badly): the first
+  // command failed, with xargs's words, and the rest did not run.
   if (started.length === 0) return out.map((o, k) => (k === 0 ? { exitCode: 1, stderr: before.join('\n') + '\n' } : o));
   const normalEnd = r.exitCode === 123;
   started.forEach(({ k, said }, n) => {
@@ -999,11 +1000,11 @@ export interface Entered {
  * shares first used nsenter on (fe5fcef), reading a chain's namespaces in 4 shares from bash, 5
  * rounds each, `netns exec` lines against nsenter: 200 in 301-384 ms and 270-329; 500 in
  * 961-1058 and 640-706; 1000 in 2.9-3.3 s and 1.5-1.9 (topo plan of 200: within the noise). On
- * this kind of machine in stop 19, where a process start costs ~4 ms
- * (~35 µs for each of its page faults) and starts on two cores at once slow each other down,
- * `xargs -L 1 ip` against nsenter, 2 shares: a 200-star in 1.51-1.66 s and 2.12-2.38 (4
- * rounds); a 500-chain in 3.6-4.4 s and 4.9-5.5 (4); a 1000-chain in 10.1-10.4 s and 10.8-11.0
- * (2). The batched script topo is measured against (#5) enters with `ip -n` as well.
+ * this kind of machine in stop 19, where a process start costs ~4 ms (~35 µs for each of its
+ * page faults) and starts on two cores at once slow each other down, `xargs -L 1 ip` against
+ * nsenter, 2 shares: a 200-star in 1.51-1.66 s and 2.12-2.38 (4 rounds); a 500-chain in
+ * 3.6-4.4 s and 4.9-5.5 (4); a 1000-chain in 10.1-10.4 s and 10.8-11.0 (2). The batched script
+ * topo is measured against (#5) enters with `ip -n` as well.
  */
 export type Entry = 'ip' | 'nsenter';
 

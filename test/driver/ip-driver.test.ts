@@ -254,33 +254,36 @@ describe('IpDriver fan-out', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('reads through `xargs -L 1 nsenter` shares where both tools are there: each namespace joined by its /run/netns entry, the host by its own', async () => {
-    const { exec, calls } = scripted((argv, input) => (argv.join(' ') === '-L 1 nsenter' ? { stdout: shareOutput(input!) } : { stdout: NS_READ }));
-    const d = driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, entry: 'nsenter' });
-    const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
-    expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
-    expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
-    expect(calls.map((c) => c.file)).toEqual(['xargs', 'xargs']);
-    expect(calls[0]!.input).toMatch(
-      /^--net=\/run\/netns\/a ip -j -d -batch \S+\/read\.batch\n--net=\/run\/netns\/b ip -j -d -batch \S+\/read-nsids\.batch\n(--net=\/run\/netns\/[cd] ip -j -d -batch \S+\n){2}--net=\/proc\/self\/ns\/net ip -j -d -batch \S+\/read-nsids\.batch\n$/,
-    );
-    expect(calls[1]!.input).toMatch(/^--net=\/run\/netns\/e /);
-    // Each share's JSON goes to a file of its own beside its batch files, not through a pipe.
-    const dir = /(\S+)\/read\.batch/.exec(calls[0]!.input!)![1]!;
-    expect(calls.map((c) => c.outFile?.startsWith(`${dir}/`))).toEqual([true, true]);
-    expect(new Set(calls.map((c) => c.outFile)).size).toBe(2);
-  });
-
-  it('reads through `xargs -L 1 ip` shares by default: `ip -n NS` for each namespace, plain `ip` for the host', async () => {
-    const { exec, calls } = scripted((argv, input) => (argv.join(' ') === '-L 1 ip' ? { stdout: shareOutput(input!) } : { stdout: NS_READ }));
-    const d = driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, entry: 'ip' });
-    const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
-    expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
-    expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
-    expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual(['xargs -L 1 ip', 'xargs -L 1 ip']);
-    expect(calls[0]!.input).toMatch(/^-n a -j -d -batch \S+\/read\.batch\n-n b -j -d -batch \S+\/read-nsids\.batch\n(-n [cd] -j -d -batch \S+\n){2}-j -d -batch \S+\/read-nsids\.batch\n$/);
-    expect(calls[1]!.input).toMatch(/^-n e /);
-  });
+  const shareWays = [
+    {
+      entry: 'ip',
+      what: '`ip -n NS` for each namespace, plain `ip` for the host',
+      first: /^-n a -j -d -batch \S+\/read\.batch\n-n b -j -d -batch \S+\/read-nsids\.batch\n(-n [cd] -j -d -batch \S+\n){2}-j -d -batch \S+\/read-nsids\.batch\n$/,
+      second: /^-n e /,
+    },
+    {
+      entry: 'nsenter',
+      what: 'each namespace joined by its /run/netns entry, the host by its own',
+      first: /^--net=\/run\/netns\/a ip -j -d -batch \S+\/read\.batch\n--net=\/run\/netns\/b ip -j -d -batch \S+\/read-nsids\.batch\n(--net=\/run\/netns\/[cd] ip -j -d -batch \S+\n){2}--net=\/proc\/self\/ns\/net ip -j -d -batch \S+\/read-nsids\.batch\n$/,
+      second: /^--net=\/run\/netns\/e /,
+    },
+  ] as const;
+  for (const way of shareWays) {
+    it(`reads through \`xargs -L 1 ${way.entry}\` shares: ${way.what}`, async () => {
+      const { exec, calls } = scripted((argv, input) => (argv.join(' ') === `-L 1 ${way.entry}` ? { stdout: shareOutput(input!) } : { stdout: NS_READ }));
+      const d = driver({ exec, concurrency: 2, readConcurrency: 2, listNetns: () => names, entry: way.entry });
+      const snap = await d.snapshot({ nsids: new Set(['b', 'g']) });
+      expect(snap.namespaces.map((n) => n.ns)).toEqual(['host', ...names]);
+      expect(snap.namespaces.filter((n) => n.nsids).map((n) => n.ns)).toEqual(['host', 'b', 'g']);
+      expect(calls.map((c) => `${c.file} ${c.argv.join(' ')}`)).toEqual([`xargs -L 1 ${way.entry}`, `xargs -L 1 ${way.entry}`]);
+      expect(calls[0]!.input).toMatch(way.first);
+      expect(calls[1]!.input).toMatch(way.second);
+      // Each share's JSON goes to a file of its own beside its batch files, not through a pipe.
+      const dir = /(\S+)\/read\.batch/.exec(calls[0]!.input!)![1]!;
+      expect(calls.map((c) => c.outFile?.startsWith(`${dir}/`))).toEqual([true, true]);
+      expect(new Set(calls.map((c) => c.outFile)).size).toBe(2);
+    });
+  }
 
   it('takes ip for shares below NSENTER_FROM namespaces and nsenter from there on, given GNU xargs', () => {
     expect(defaultEntry(0)).toBe(gnuXargs() ? 'ip' : undefined);
