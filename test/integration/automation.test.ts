@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { planSchemaValidator } from '../../src/config/load-plan.js';
 import { sandboxUnavailable, useSandbox, type Run } from '../support/sandbox.js';
 import { scratchDir } from '../support/scratch.js';
+import { star } from '../support/labs.js';
 
 const SEED = 'examples/seed.yaml';
 
@@ -65,6 +66,17 @@ describe.skipIf(sandboxUnavailable)('automation: exit codes, JSON, saved plans, 
     const error = await sb.topo('plan', '--json', 'test/golden/parse/errors/unknown-keys.yaml');
     expect(error.exitCode).toBe(1);
     expect(json(error).diagnostics[0]).toMatchObject({ code: 'UNKNOWN_KEY', line: 2, col: 1, hint: "did you mean 'nodes'?" });
+  });
+
+  it('a JSON plan larger than a pipe holds comes out whole (topo leaves with process.exit only once its output is out)', async () => {
+    const sb = sandbox();
+    const lab = join(scratchDir('topo-'), 'big.yaml');
+    writeFileSync(lab, star('big', 250, '10.73', 24));
+    const r = await sb.topo('plan', '--json', lab);
+    expect(r.exitCode, r.stderr).toBe(0);
+    // More than a pipe (64 KiB) or the socket pair Node gives a child for stdout (~208 KiB) holds.
+    expect(r.stdout.length).toBeGreaterThan(400_000);
+    expect(json(r)).toMatchObject({ type: 'plan', lab: 'big', summary: { add: 751 } });
   });
 
   it('a saved plan applies exactly once; a hand-made change since makes it stale, and the kernel stays untouched', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, sandboxUnavailable, useSandbox } from '../support/sandbox.js';
 import { scratchDir } from '../support/scratch.js';
+import { star } from '../support/labs.js';
 
 const SEED = 'examples/seed.yaml';
 
@@ -18,11 +19,6 @@ const saying = (stream: NodeJS.ReadableStream, text: string) =>
       if (d.toString().includes(text)) resolve();
     });
   });
-
-/** n namespaces on one host bridge, each with NET.i.1/PREFIX. */
-const star = (lab: string, n: number, net: string, prefix: number) =>
-  `lab: ${lab}\nnodes:\n${Array.from({ length: n }, (_, i) => `  n${i}:\n    interfaces:\n      eth0: { addresses: [${net}.${i}.1/${prefix}] }\n`).join('')}` +
-  `bridges:\n  bb0: {}\nlinks:\n${Array.from({ length: n }, (_, i) => `  - endpoints: [n${i}:eth0, bb0:p${i}]\n`).join('')}`;
 
 describe.skipIf(sandboxUnavailable)('robust state reading and interruption', () => {
   const sandbox = useSandbox();
