@@ -1,4 +1,4 @@
-import type { Batch, Driver } from '../driver/driver.js';
+import type { Batch, BatchResult, Driver } from '../driver/driver.js';
 import type { NsSnapshot } from '../live/snapshot.js';
 import { explainIpError } from '../driver/classify.js';
 import { HOST } from '../model/resources.js';
@@ -40,6 +40,12 @@ export interface ExecuteHooks {
   settleMs?: number;
   /** Fault injection for the crash-safety tests (TOPO_FAULT); see parseFault. */
   fault?: Fault & { kill: () => void };
+  /**
+   * Host lines that started before the plan was made (destroy -y's head start, live/read.ts):
+   * they are the ops of some of its destroy steps, taken out of the waves and run first; `ids`
+   * are their namespaces' identities from before.
+   */
+  headStart?: { readonly lines: readonly (readonly string[])[]; readonly ids: ReadonlyMap<string, number>; readonly ran: Promise<BatchResult> };
 }
 
 /**
@@ -73,6 +79,37 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   });
   let failure: StepFailure | undefined;
   let interrupted = false;
+
+  /** A batch's outcome, op by op (`list`: its ops in line order; a hole is a line of no step). */
+  const account = (ns: string, list: readonly (PlacedOp | undefined)[], r: BatchResult) => {
+    if (r.notRun) return;
+    if (r.state) observed.set(ns, r.state);
+    // Without a line number (should not happen: lines are pre-validated) nothing in the batch is trusted.
+    const failedAt = r.exitCode === 0 ? list.length : (r.failedLine ?? 1) - 1;
+    const done = (o: PlacedOp) => {
+      if (--remaining[o.step]! === 0 && status[o.step] !== 'failed') {
+        status[o.step] = 'applied';
+        const s = plan.steps[o.step]!;
+        hooks.onStep?.(o.step, byId.get(s.id)!, s.phase);
+      }
+    };
+    // Lines after the failing one that ran all the same (commands independent of each other).
+    const alsoRan = new Map((r.alsoRan ?? []).map((x) => [x.line - 1, x.ok]));
+    list.forEach((o, k) => {
+      if (!o) return;
+      if (k < failedAt || alsoRan.get(k) === true) {
+        done(o);
+      } else if (alsoRan.get(k) === false) {
+        status[o.step] = 'failed';
+      } else if (k === failedAt) {
+        status[o.step] = 'failed';
+        if (!failure) {
+          const { message, hint } = explainIpError(r.stderr);
+          failure = { step: o.step, command: `ip ${o.ns === HOST || o.args[0] === 'netns' ? '' : `-n ${o.ns} `}${o.args.join(' ')}`, message, ...(hint ? { hint } : {}) };
+        }
+      }
+    });
+  };
 
   // Verification comes for free for a namespace whose last batch nothing else follows: that
   // batch reads the namespace at its end, in the same process (no exec, no namespace switch).
@@ -114,35 +151,7 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
       if (next && !killAfterWave) driver.prepare?.(next.input);
       hooks.onWaveStarted?.(w, waves === create ? 'create' : 'destroy');
       const results = await running;
-      batches.forEach(([ns, list], b) => {
-        const r = results[b]!;
-        if (r.notRun) return;
-        if (r.state) observed.set(ns, r.state);
-        // Without a line number (should not happen: lines are pre-validated) nothing in the batch is trusted.
-        const failedAt = r.exitCode === 0 ? list.length : (r.failedLine ?? 1) - 1;
-        const done = (o: PlacedOp) => {
-          if (--remaining[o.step]! === 0 && status[o.step] !== 'failed') {
-            status[o.step] = 'applied';
-            const s = plan.steps[o.step]!;
-            hooks.onStep?.(o.step, byId.get(s.id)!, s.phase);
-          }
-        };
-        // Lines after the failing one that ran all the same (commands independent of each other).
-        const alsoRan = new Map((r.alsoRan ?? []).map((x) => [x.line - 1, x.ok]));
-        list.forEach((o, k) => {
-          if (k < failedAt || alsoRan.get(k) === true) {
-            done(o);
-          } else if (alsoRan.get(k) === false) {
-            status[o.step] = 'failed';
-          } else if (k === failedAt) {
-            status[o.step] = 'failed';
-            if (!failure) {
-              const { message, hint } = explainIpError(r.stderr);
-              failure = { step: o.step, command: `ip ${o.ns === HOST || o.args[0] === 'netns' ? '' : `-n ${o.ns} `}${o.args.join(' ')}`, message, ...(hint ? { hint } : {}) };
-            }
-          }
-        });
-      });
+      batches.forEach(([ns, list], b) => account(ns, list, results[b]!));
       if (killAfterWave) hooks.fault!.kill();
       if (failure) {
         driver.release?.();
@@ -155,8 +164,14 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   let lingering: string[] = [];
   let holders: ApplyResult['holders'] = [];
   // Identify the namespaces before deleting them: afterwards their names are gone.
-  const doomed = driver.netnsIds(plan.changes.filter((c) => c.kind === 'netns' && c.action === 'delete').map((c) => c.id.slice('netns/'.length)));
-  if (await runWaves(destroy)) {
+  // (Those the head start took were identified before it began, and may be gone already.)
+  const early = hooks.headStart?.ids ?? new Map<string, number>();
+  const doomed = new Map([...driver.netnsIds(plan.changes.flatMap((c) => (c.kind === 'netns' && c.action === 'delete' && !early.has(c.id.slice('netns/'.length)) ? [c.id.slice('netns/'.length)] : []))), ...early]);
+  // A head start that never started (its read failed) leaves its lines to the waves.
+  const ran = await hooks.headStart?.ran;
+  const head = hooks.headStart && !ran!.notRun ? takeOut(destroy, hooks.headStart.lines) : undefined;
+  if (head) account(HOST, head.ops, ran!);
+  if (!failure && (await runWaves(head ? head.rest : destroy))) {
     lingering = await settle(plan, driver, hooks.settleMs ?? 3000);
     if (lingering.length > 0) holders = [...doomed].flatMap(([netns, id]) => driver.holders(id).map((h) => ({ netns, ...h })));
     if (lingering.length === 0 || create.length === 0) await runWaves(create);
@@ -166,6 +181,30 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
     if (s === 'not-attempted' && remaining[i]! < ops[i]!.length) status[i] = 'partial';
   });
   return { status, ...(failure ? { failure } : {}), lingering, holders, interrupted, observed };
+}
+
+/**
+ * The head start's lines as the plan's ops (in line order; a line the plan has no op for, which
+ * its making should rule out, is a hole), and the destroy waves without them.
+ */
+function takeOut(waves: readonly Wave[], lines: readonly (readonly string[])[]): { ops: (PlacedOp | undefined)[]; rest: Wave[] } {
+  const at = new Map(lines.map((l, k) => [l.join(' '), k]));
+  const ops: (PlacedOp | undefined)[] = lines.map(() => undefined);
+  const rest = waves
+    .map((wave) => {
+      const host = wave.get(HOST)?.filter((o) => {
+        const k = at.get(o.args.join(' '));
+        if (k === undefined || ops[k]) return true;
+        ops[k] = o;
+        return false;
+      });
+      const left = new Map(wave);
+      if (host && host.length > 0) left.set(HOST, host);
+      else left.delete(HOST);
+      return left as Wave;
+    })
+    .filter((w) => w.size > 0);
+  return { ops, rest };
 }
 
 /**

@@ -6,7 +6,7 @@ import { InputError } from '../diag/errors.js';
 import type { Driver } from '../driver/driver.js';
 import type { LiveState } from '../live/normalize.js';
 import type { KernelSnapshot } from '../live/snapshot.js';
-import { nsidsAhead, readLive, readLiveForDestroy } from '../live/read.js';
+import { nsidsAhead, readLive, readLiveForDestroy, type HeadStart } from '../live/read.js';
 import type { Topology } from '../model/resources.js';
 import type { LabTest } from '../labtest/model.js';
 import { emptyLab, plan as makePlan } from '../plan/planner.js';
@@ -35,13 +35,24 @@ export async function desiredFrom(file: string, lab?: string, io?: Pick<Io, 'err
 }
 
 /** Reads the kernel and plans. A desired name held by a foreign object is an input error. */
-export async function planAgainstKernel(desired: Desired, driver: Driver, mode: Plan['mode'], early?: Promise<KernelSnapshot>): Promise<{ plan: Plan; live: LiveState; origin: () => PlanOrigin }> {
+export async function planAgainstKernel(
+  desired: Desired,
+  driver: Driver,
+  mode: Plan['mode'],
+  early?: Promise<KernelSnapshot>,
+  opts: { headStart?: boolean } = {},
+): Promise<{ plan: Plan; live: LiveState; origin: () => PlanOrigin; headStart?: HeadStart }> {
   // With a read already under way (plan, drift), the host is asked about the lab's pairs meanwhile.
-  const live = mode === 'destroy' ? await readLiveForDestroy(driver, desired.topology) : await readLive(driver, desired.topology, { early, ahead: early && nsidsAhead(driver, desired.topology) });
-  const { plan, conflicts } = makePlan(mode === 'destroy' ? emptyLab(desired.topology.lab) : desired.topology, live, mode);
-  if (conflicts.length > 0) throw new InputError(conflicts, desired.text);
-  // Digests only for a plan that is saved or printed as JSON: hashing the state serializes all of it.
-  return { plan, live, origin: () => originOf(desired, live) };
+  const { live, headStart } = mode === 'destroy' ? await readLiveForDestroy(driver, desired.topology, opts) : { live: await readLive(driver, desired.topology, { early, ahead: early && nsidsAhead(driver, desired.topology) }), headStart: undefined };
+  try {
+    const { plan, conflicts } = makePlan(mode === 'destroy' ? emptyLab(desired.topology.lab) : desired.topology, live, mode);
+    if (conflicts.length > 0) throw new InputError(conflicts, desired.text);
+    // Digests only for a plan that is saved or printed as JSON: hashing the state serializes all of it.
+    return { plan, live, origin: () => originOf(desired, live), ...(headStart ? { headStart } : {}) };
+  } catch (e) {
+    await headStart?.ran.catch(() => undefined); // what it started ends before the error is out
+    throw e;
+  }
 }
 
 export function originOf(desired: Desired, live: LiveState): PlanOrigin {

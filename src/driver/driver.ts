@@ -86,6 +86,13 @@ export interface Driver {
   ipVersion(): Promise<{ version: string; json: boolean }>;
   /** iptables/ip6tables FORWARD policies, where those tools exist. */
   forwardPolicies(): Promise<{ tool: string; policy: string }[]>;
+  /**
+   * Optional: the host's read, as snapshot({ only: host }) gives it, and then these host lines
+   * in the same process (destroy -y's head start: live/read.ts). `read` settles once the read is
+   * in, while the lines still run; `ran` once they have, numbered as they are given (notRun:
+   * the read failed, and none of them started).
+   */
+  readHostThen?(lines: readonly (readonly string[])[]): { read: Promise<KernelSnapshot>; ran: Promise<BatchResult> };
   /** How fan-out shares enter namespaces (IpDriver's Entry); undefined: `ip -batch` shares of `netns exec` lines. */
   entry?(): 'ip' | 'nsenter' | undefined;
 }

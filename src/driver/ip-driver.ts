@@ -40,6 +40,11 @@ export interface ExecOptions {
    * thread was busy elsewhere (loading modules, parsing the lab) and did not drain it.
    */
   readonly outFile?: string;
+  /**
+   * With `json`: called with each document as it arrives, while the process still runs (the
+   * head start's read, readHostThen). Output then always goes through a pipe.
+   */
+  readonly onDoc?: (doc: unknown) => void;
 }
 
 /** A process that runs longer than this is killed (and its batch reported as failed). */
@@ -91,7 +96,7 @@ export const spawnExec: Exec = (file, args, input, opts = {}) =>
     }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const json = opts.json ? new JsonLines() : undefined;
+    const json = opts.json ? new JsonLines(opts.onDoc) : undefined;
     if (json) p.stdout?.setEncoding('utf8').on('data', (d: string) => json.push(d));
     else p.stdout?.on('data', (d: Buffer) => out.push(d));
     p.stderr!.on('data', (d: Buffer) => err.push(d));
@@ -258,9 +263,9 @@ export class IpDriver implements Driver {
    * prepared wave (gate), at once, with its input (or none, if the wave was let go of) when the
    * gate opens; its time then runs from its start, and it first waits out the wave before it.
    */
-  private start(file: string, argv: readonly string[], input: string | undefined, limit: Limiter, gate: Gate | undefined, json: boolean, ns = HOST): Promise<ExecResult> {
-    const out = json ? this.outFile() : undefined;
-    const opts = { json, ownGroup: true, ...(out !== undefined ? { outFile: out } : {}) };
+  private start(file: string, argv: readonly string[], input: string | undefined, limit: Limiter, gate: Gate | undefined, json: boolean, ns = HOST, onDoc?: (doc: unknown) => void): Promise<ExecResult> {
+    const out = json && !onDoc ? this.outFile() : undefined;
+    const opts = { json, ownGroup: true, ...(out !== undefined ? { outFile: out } : {}), ...(onDoc ? { onDoc } : {}) };
     if (!gate) {
       this.onCommand?.(ns, [file, ...argv], input);
       return limit(() => this.spawn(file, argv, input, opts));
@@ -426,6 +431,47 @@ export class IpDriver implements Driver {
     const read = this.stateFrom([{ ns, nsids }], r)?.[0];
     if (!read) throw new InternalError(`ip -batch for ${ns} did not print the JSON documents of a read`);
     return read;
+  }
+
+  /**
+   * destroy -y's head start (live/read.ts, readLiveForDestroy): the host's read, and then, in the
+   * same `ip -j -d -batch -`, these host lines. The read settles as soon as its four documents
+   * are in, while the lines run on; `ran` settles when they have run. Line numbers in `ran` are
+   * the lines' own (the read's are taken off); a failure within the read ran none of them.
+   */
+  readHostThen(lines: readonly (readonly string[])[]): { read: Promise<KernelSnapshot>; ran: Promise<BatchResult> } {
+    const spec = [{ ns: HOST, nsids: true }];
+    const readLineCount = readLines(true).split('\n').length - 1;
+    const docs: unknown[] = [];
+    let got: ((s: NsSnapshot) => void) | undefined;
+    const early = new Promise<NsSnapshot>((resolve) => (got = resolve));
+    const onDoc = (d: unknown) => {
+      docs.push(d);
+      const state = docs.length === readLineCount ? this.stateFrom(spec, { exitCode: 0, stdout: '', stderr: '', docs }) : undefined;
+      if (state) got!(state[0]!);
+    };
+    const r = this.start('ip', ['-j', '-d', '-batch', '-'], readLines(true) + lines.map(batchLine).join('\n') + '\n', this.limit, undefined, true, HOST, onDoc);
+    const failedAt = (x: ExecResult) => {
+      const m = /Command failed -:(\d+)/.exec(x.stderr);
+      return m ? Number(m[1]) : undefined;
+    };
+    // Settled at the process's end too: when it failed within the read, or where the documents
+    // did not arrive one by one (a scripted Exec).
+    const atEnd = r.then((x) => {
+      const n = failedAt(x);
+      const state = n === undefined || n > readLineCount ? this.stateFrom(spec, { ...x, docs: outputOf(x).docs?.slice(0, readLineCount) ?? null }) : undefined;
+      if (!state) throw new TopoError(`cannot read the host's links: ${x.stderr.trim() || `ip exited with ${x.exitCode}`}`, 'system');
+      return state[0]!;
+    });
+    const read = Promise.race([early, atEnd]).then((state) => ({ namespaces: [state], strays: [], only: new Set([HOST]) }));
+    const ran = r.then((x): BatchResult => {
+      const n = failedAt(x);
+      // Ended with no line named (killed): if the read was done, some lines may have run.
+      const readDone = n === undefined ? (outputOf(x).docs?.length ?? 0) >= readLineCount : n > readLineCount;
+      if (x.exitCode !== 0 && !readDone) return { exitCode: x.exitCode, stderr: x.stderr, notRun: true };
+      return { exitCode: x.exitCode, stderr: x.stderr, ...(n !== undefined ? { failedLine: n - readLineCount } : {}) };
+    });
+    return { read, ran };
   }
 
   async readNsids(names: readonly string[]): Promise<Map<string, NsId[]>> {
@@ -1119,6 +1165,8 @@ function parseJsonLine(l: string): unknown {
  * median, then 531 against 504; a 200-chain 575 against 524.
  */
 export class JsonLines {
+  constructor(private readonly onDoc?: (doc: unknown) => void) {}
+
   private readonly docs: unknown[] = [];
   /** Lines that do not start as a document does (`ip -j` prints each as an array). */
   readonly texts: string[] = [];
@@ -1155,11 +1203,15 @@ export class JsonLines {
       this.texts.push(l);
       return;
     }
+    let doc: unknown;
     try {
-      this.docs.push(parseJsonLine(l));
+      doc = parseJsonLine(l);
     } catch {
       this.failed = true;
+      return;
     }
+    this.docs.push(doc);
+    this.onDoc?.(doc);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Driver } from '../driver/driver.js';
+import type { BatchResult, Driver } from '../driver/driver.js';
 import { HOST, type Topology } from '../model/resources.js';
 import type { KernelSnapshot, NsId, NsSnapshot } from './snapshot.js';
 import { readJournal } from '../lock/journal.js';
@@ -171,7 +171,7 @@ export async function readLive(driver: Driver, desired: Topology, opts: Omit<Rea
  * by its mark, as always. Destroying 200 namespaces then needs one process (the host's read)
  * instead of one per namespace.
  */
-export async function readLiveForDestroy(driver: Driver, desired: Topology): Promise<LiveState> {
+export async function readLiveForDestroy(driver: Driver, desired: Topology, opts: { headStart?: boolean } = {}): Promise<{ live: LiveState; headStart?: HeadStart }> {
   const mine = readRecord(desired.lab);
   const others = othersRecorded(desired.lab);
   const trusted = new Set<string>();
@@ -181,7 +181,41 @@ export async function readLiveForDestroy(driver: Driver, desired: Topology): Pro
     else if (!others.has(id)) only.add(name);
   }
   const journal = readJournal(desired.lab);
-  return normalize(await readKernel(driver, desired, { only, journal }), desired.lab, journal, trusted);
+  const headStart = opts.headStart && only.size === 1 && trusted.size > 0 && driver.readHostThen ? startDeleting(driver, [...trusted].sort()) : undefined;
+  try {
+    const snap = await readKernel(driver, desired, { only, journal, ...(headStart ? { early: headStart.read } : {}) });
+    return { live: normalize(snap, desired.lab, journal, trusted), ...(headStart ? { headStart } : {}) };
+  } catch (e) {
+    await headStart?.ran.catch(() => undefined); // nothing more runs once the error is out, and the lock is still held
+    throw e;
+  }
+}
+
+/**
+ * Namespaces destroy deletes before its plan is made (`destroy -y`), and how that went. The
+ * plan deletes every namespace the record proves the lab's (above): they are not even read, so
+ * nothing the read finds can keep them. With -y nobody reviews the plan first, so they can go
+ * as soon as the host has been read, in the read's own `ip` (IpDriver.readHostThen), while Node
+ * plans: on a 200-star that is ~50 ms of JSON parsing and planning, and a process start, that
+ * no longer come before the kernel's teardown starts. The host is read first, in the same
+ * process, so the plan still sees the host as it was before anything changed. The executor
+ * takes their outcome as its own steps' (ExecuteHooks.headStart). Only where the host is all
+ * there is to read: namespaces read alongside it are read by other processes, and could be
+ * deleted under their read.
+ */
+export interface HeadStart {
+  readonly lines: readonly (readonly string[])[];
+  /** Their identities from before their deletion (to name what holds one that lingers). */
+  readonly ids: ReadonlyMap<string, number>;
+  readonly read: Promise<KernelSnapshot>;
+  readonly ran: Promise<BatchResult>;
+}
+
+function startDeleting(driver: Driver, names: readonly string[]): HeadStart {
+  const ids = driver.netnsIds(names);
+  const lines = names.map((n) => ['netns', 'del', n]);
+  const { read, ran } = driver.readHostThen!(lines);
+  return { lines, ids, read, ran };
 }
 
 /** Records the identities of the lab's namespaces, after an apply was verified (so they are its own and marked). */

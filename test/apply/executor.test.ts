@@ -5,7 +5,7 @@ import type { BatchResult } from '../../src/driver/driver.js';
 import { fakeDriver } from '../support/fake-driver.js';
 import { normalize } from '../../src/live/normalize.js';
 import { HOST } from '../../src/model/resources.js';
-import { plan } from '../../src/plan/planner.js';
+import { emptyLab, plan } from '../../src/plan/planner.js';
 
 const empty = normalize({ namespaces: [{ ns: HOST, links: [], addrs: [], routes: [], nsids: [] }], strays: [] }, 'seed');
 const seedPlan = () => plan(loadLab('examples/seed.yaml').topology, empty).plan;
@@ -152,5 +152,63 @@ describe('execute', () => {
     const d = fakeDriver({ runBatches: async (bs) => bs.map((b) => ({ exitCode: 0, stderr: '', ...(b.readAfter && b.ns === 'ns0' ? { state } : {}) })) });
     const r = await execute(seedPlan(), d);
     expect([...r.observed]).toEqual([['ns0', state]]);
+  });
+});
+
+describe('execute: a head start (destroy -y deletes the namespaces its record proves its own while planning)', () => {
+  // What destroy plans for the reference lab: its namespaces known by their record (not read),
+  // and the host's bridge, read and marked.
+  const bridge = { ifindex: 3, ifname: 'br0', ifalias: 'topo:seed', flags: ['UP'], linkinfo: { info_kind: 'bridge' } };
+  const live = normalize({ namespaces: [{ ns: HOST, links: [bridge], addrs: [], routes: [], nsids: [] }], strays: [] }, 'seed', new Set(), new Set(['ns0', 'ns1']));
+  const destroyPlan = () => plan(emptyLab('seed'), live, 'destroy').plan;
+  const lines = [
+    ['netns', 'del', 'ns0'],
+    ['netns', 'del', 'ns1'],
+  ];
+  const ids = new Map([
+    ['ns0', 11],
+    ['ns1', 12],
+  ]);
+
+  it('takes its outcome as its steps, runs the rest of the plan after it, and reports in line order', async () => {
+    const p = destroyPlan();
+    expect(p.changes.map((c) => c.id).sort()).toEqual(['bridge/host/br0', 'netns/ns0', 'netns/ns1']);
+    const { d, batches } = driver();
+    const stepped: string[] = [];
+    const r = await execute(p, d, { headStart: { lines, ids, ran: Promise.resolve({ exitCode: 0, stderr: '' }) }, onStep: (_i, c) => void stepped.push(c.id) });
+    expect(r.status.every((s) => s === 'applied')).toBe(true);
+    // Only the bridge is left for the waves: the namespaces are not deleted twice.
+    expect(batches).toEqual([{ ns: HOST, lines: ['link del dev br0'] }]);
+    expect(stepped).toEqual(['netns/ns0', 'netns/ns1', 'bridge/host/br0']);
+  });
+
+  it('stops at its failure like any batch: what ran is applied, the failing line failed, nothing else starts', async () => {
+    const p = destroyPlan();
+    const { d, batches } = driver();
+    const ran = Promise.resolve({ exitCode: 1, failedLine: 2, stderr: 'Cannot remove namespace file "/run/netns/ns1": No such file or directory\nCommand failed -:2\n' });
+    const r = await execute(p, d, { headStart: { lines, ids, ran } });
+    const of = (id: string) => r.status[p.steps.findIndex((s) => s.id === id)];
+    expect([of('netns/ns0'), of('netns/ns1'), of('bridge/host/br0')]).toEqual(['applied', 'failed', 'not-attempted']);
+    expect(r.failure).toMatchObject({ command: 'ip netns del ns1' });
+    expect(batches).toEqual([]);
+  });
+
+  it('leaves its lines to the waves when it never started (its read failed)', async () => {
+    const p = destroyPlan();
+    const { d, batches } = driver();
+    const r = await execute(p, d, { headStart: { lines, ids, ran: Promise.resolve({ exitCode: 1, stderr: 'x\n', notRun: true }) } });
+    expect(r.status.every((s) => s === 'applied')).toBe(true);
+    expect(batches.flatMap((b) => b.lines).sort()).toEqual(['link del dev br0', 'netns del ns0', 'netns del ns1']);
+  });
+
+  it('names what holds a namespace that lingers by the identity taken before the head start deleted it', async () => {
+    // A veth from the host into ns0, whose host end stays: something still holds ns0.
+    const veth = { ifindex: 4, ifname: 'veth0', ifalias: 'topo:seed', flags: ['UP'], link_netnsid: 0, linkinfo: { info_kind: 'veth' } };
+    const withVeth = normalize({ namespaces: [{ ns: HOST, links: [veth], addrs: [], routes: [], nsids: [{ nsid: 0, name: 'ns0' }] }], strays: [] }, 'seed', new Set(), new Set(['ns0', 'ns1']));
+    const p = plan(emptyLab('seed'), withVeth, 'destroy').plan;
+    const d = fakeDriver({ existing: async (_ns, names) => [...names], netnsIds: () => new Map(), holders: (id) => (id === 11 ? [{ pid: 42, command: 'sleep' }] : []) });
+    const r = await execute(p, d, { settleMs: 20, headStart: { lines, ids, ran: Promise.resolve({ exitCode: 0, stderr: '' }) } });
+    expect(r.lingering).toEqual(['host:veth0']);
+    expect(r.holders).toEqual([{ netns: 'ns0', pid: 42, command: 'sleep' }]);
   });
 });

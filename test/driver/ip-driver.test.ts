@@ -221,6 +221,41 @@ describe('IpDriver', () => {
     ]);
   });
 
+  it("runs a head start's lines after the host's read, in the same process, and numbers a failure as the lines' own", async () => {
+    const stderr = 'Cannot remove namespace file "/run/netns/b": No such file or directory\nCommand failed -:6\n';
+    const { exec, calls } = scripted(() => ({ exitCode: 1, stdout: NS_READ, stderr }));
+    const { read, ran } = driver({ exec }).readHostThen([
+      ['netns', 'del', 'a'],
+      ['netns', 'del', 'b'],
+    ]);
+    expect(await read).toMatchObject({ namespaces: [{ ns: 'host', links: [{ ifname: 'lo' }], nsids: [] }], strays: [], only: new Set(['host']) });
+    expect(await ran).toEqual({ exitCode: 1, failedLine: 2, stderr });
+    expect(calls).toEqual([{ file: 'ip', argv: ['-j', '-d', '-batch', '-'], input: 'link show\naddr show\nroute show table all\nnetns list-id\nnetns del a\nnetns del b\n' }]);
+  });
+
+  it('fails a head start whose read failed, and says that none of its lines ran', async () => {
+    const { exec } = scripted(() => ({ exitCode: 1, stdout: '[]\n', stderr: 'Error: something\nCommand failed -:2\n' }));
+    const { read, ran } = driver({ exec }).readHostThen([['netns', 'del', 'a']]);
+    await expect(read).rejects.toThrow(/cannot read the host's links: Error: something/);
+    expect(await ran).toMatchObject({ notRun: true });
+  });
+
+  it("hands a head start's read over as soon as its documents are in, while its lines still run", async () => {
+    let finish!: () => void;
+    const exec: Exec = async (_file, _argv, _input, opts) => {
+      for (const line of NS_READ.trim().split('\n')) opts!.onDoc!(JSON.parse(line));
+      await new Promise<void>((r) => (finish = r));
+      return { exitCode: 0, stdout: '', stderr: '', docs: NS_READ.trim().split('\n').map((l) => JSON.parse(l)) };
+    };
+    const { read, ran } = driver({ exec }).readHostThen([['netns', 'del', 'a']]);
+    let done = false;
+    void ran.then(() => (done = true));
+    expect((await read).namespaces[0]!.links).toEqual([{ ifindex: 1, ifname: 'lo', flags: ['LOOPBACK'] }]);
+    expect(done).toBe(false);
+    finish();
+    expect(await ran).toEqual({ exitCode: 0, stderr: '' });
+  });
+
   it('maps "Command failed -:N" to the failing line', async () => {
     const { exec, calls } = scripted(() => ({ exitCode: 1, stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' }));
     const r = await driver({ exec }).runBatch('ns0', [['link', 'add', 'name', 'x', 'type', 'bridge'], ['link', 'add', 'name', 'x', 'type', 'bridge']]);

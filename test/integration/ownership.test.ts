@@ -84,6 +84,29 @@ describe.skipIf(sandboxUnavailable)('topo touches only what its lab owns', () =>
     expect((await sb.run(['test', '-e', '/run/topo/seed.netns'])).exitCode).toBe(1);
   });
 
+  it('destroy -y deletes the recorded namespaces in the host read\'s own process, and reports a failure there like any other', async () => {
+    const sb = sandbox();
+    const before = await sb.state();
+    expect((await sb.topo('apply', '-y', 'examples/seed.yaml')).exitCode).toBe(0);
+    // ns1 mounted on itself: still the recorded namespace (same nsfs inode), but `ip netns del`
+    // takes off only the upper mount, and then cannot remove the file under the lower one.
+    await sb.must(['mount', '--bind', '/run/netns/ns1', '/run/netns/ns1']);
+    const d = await sb.topo('destroy', '-y', '-v', 'examples/seed.yaml');
+    expect(d.exitCode).toBe(1);
+    // One process read the host and then went on to the namespaces (-v logs each with its input).
+    expect(d.stderr).toMatch(/^\+ ip -j -d -batch -\n {4}link show\n {4}addr show\n {4}route show table all\n {4}netns list-id\n {4}netns del ns0\n {4}netns del ns1\n/m);
+    expect(d.stderr).toMatch(/Error: destroy netns ns1 failed: .*Device or resource busy/);
+    expect(d.stderr).toMatch(/^ {2}command: ip netns del ns1$/m);
+    expect(d.stderr).toMatch(/^Applied \(1\):\n {2}destroy netns ns0\nFailed \(1\):\n {2}destroy netns ns1\nNot attempted \(1\):\n {2}destroy bridge host:br0$/m);
+    expect(d.stderr).toMatch(/Run `topo destroy` again/);
+    // Checked without topo: ns0 went, ns1 and the bridge stayed.
+    expect((await sb.ipj('netns', 'list')).map((n) => n.name)).toEqual(['ns1']);
+    expect(await sb.ipj('link', 'show', 'br0')).toEqual([expect.objectContaining({ ifname: 'br0', ifalias: 'topo:seed' })]);
+    const again = await sb.topo('destroy', '-y', 'examples/seed.yaml');
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await sb.state()).toEqual(before);
+  });
+
   it('a namespace made again under a recorded name is not the lab\'s: destroy reads it, sees no mark and leaves it', async () => {
     const sb = sandbox();
     expect((await sb.topo('apply', '-y', 'examples/seed.yaml')).exitCode).toBe(0);

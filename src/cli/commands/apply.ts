@@ -5,7 +5,7 @@ import type { LiveState } from '../../live/normalize.js';
 import { parseSavedPlan } from '../../config/load-plan.js';
 import { TopoError } from '../../diag/errors.js';
 import type { Driver } from '../../driver/driver.js';
-import { nsidsAhead, readLive, readLiveForDestroy, recordNamespaces } from '../../live/read.js';
+import { nsidsAhead, readLive, readLiveForDestroy, recordNamespaces, type HeadStart } from '../../live/read.js';
 import { clearJournal, recordIntent } from '../../lock/journal.js';
 import { clearRecord } from '../../lock/netns-record.js';
 import { acquireLock } from '../../lock/lock.js';
@@ -45,6 +45,7 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
   requirePrivileges(o.command);
   // The lock comes before the read: a plan made from a state another run is changing is worthless.
   const release = await acquireLock(desired.topology.lab, `topo ${o.command}`, o.lockTimeoutMs);
+  let headStart: HeadStart | undefined;
   try {
     const driver = io.driver();
     // The firewall check needs nothing from the plan. Its warning belongs before the question,
@@ -53,7 +54,12 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     // (--cpu-prof), ahead of the first batch otherwise.
     const late = mode === 'apply' && o.autoApprove;
     const nf = mode === 'apply' && !late ? settled(netfilterCheck(desired.topology, driver)) : undefined;
-    const { plan, live } = await planAgainstKernel(desired, driver, mode);
+    // destroy -y: nobody reviews the plan, so the namespaces the lab's record proves its own go
+    // while it is made (live/read.ts, HeadStart); not with TOPO_FAULT, whose counts follow the plan.
+    const early = mode === 'destroy' && o.autoApprove && process.env.TOPO_FAULT === undefined;
+    const made = await planAgainstKernel(desired, driver, mode, undefined, { headStart: early });
+    const { plan, live } = made;
+    headStart = made.headStart;
     if (mode === 'apply') await preflight(desired, plan, driver, io, nf);
     const show = o.json ? io.err : io.out;
     if (plan.changes.length === 0) {
@@ -70,8 +76,9 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
       if (o.json) io.out(toJson(applyDoc(plan, 'cancelled')));
       return 1;
     }
-    return await run(plan, desired, driver, o, io, live, late ? () => netfilterCheck(desired.topology, driver) : undefined);
+    return await run(plan, desired, driver, o, io, live, late ? () => netfilterCheck(desired.topology, driver) : undefined, headStart);
   } finally {
+    await headStart?.ran.catch(() => undefined); // its `ip` ends before the lock goes
     release();
   }
 }
@@ -129,7 +136,7 @@ async function applySaved(saved: SavedPlan, o: CommandOptions, io: Io): Promise<
   const release = await acquireLock(saved.lab, 'topo apply (saved plan)', o.lockTimeoutMs);
   try {
     const driver = io.driver();
-    const live = saved.mode === 'destroy' ? await readLiveForDestroy(driver, desired.topology) : await readLive(driver, desired.topology);
+    const live = saved.mode === 'destroy' ? (await readLiveForDestroy(driver, desired.topology)).live : await readLive(driver, desired.topology);
     if (stateDigest(desired.topology, live) !== saved.origin.stateSha256) {
       throw new TopoError(`saved plan ${o.file} is stale: the kernel changed since the plan was made`, 'user', 'run `topo plan --out FILE` again, review it, and apply the new plan; nothing was changed');
     }
@@ -144,7 +151,7 @@ async function applySaved(saved: SavedPlan, o: CommandOptions, io: Io): Promise<
   }
 }
 
-async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptions, io: Io, before: LiveState, firewall?: () => Promise<Check | undefined>): Promise<number> {
+async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptions, io: Io, before: LiveState, firewall?: () => Promise<Check | undefined>, headStart?: HeadStart): Promise<number> {
   recordIntent(plan);
   const total = plan.steps.length;
   let done = 0;
@@ -173,6 +180,7 @@ async function run(plan: Plan, desired: Desired, driver: Driver, o: CommandOptio
       if (phase === 'create' && wave === 1 && plan.mode !== 'destroy') ahead = nsidsAhead(driver, desired.topology, true);
     },
     ...faultHook(flush),
+    ...(headStart ? { headStart } : {}),
   });
   flush();
   nf ??= firewall && settled(firewall());
@@ -250,6 +258,6 @@ function reportPartial(plan: Plan, r: ApplyResult, io: Io) {
     lines.push(`${title} (${ids.length}):`);
     for (const i of ids) lines.push(`  ${label(i)}`);
   }
-  lines.push('Nothing was rolled back. Run `topo apply` again to resume: the plan is recomputed from the kernel.');
+  lines.push(`Nothing was rolled back. Run \`topo ${plan.mode === 'destroy' ? 'destroy' : 'apply'}\` again to resume: the plan is recomputed from the kernel.`);
   io.err(lines.join('\n') + '\n');
 }
