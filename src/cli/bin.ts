@@ -44,7 +44,8 @@ try {
 } catch {
   // none yet
 }
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, ...(cachedData ? { cachedData } : {}) });
+// The bundle is one function expression already (scripts/bundle.mjs says why).
+const script = new Script(source, { filename: bundle, ...(cachedData ? { cachedData } : {}) });
 if (slot && (cachedData === undefined || script.cachedDataRejected)) {
   process.once('exit', (code) => {
     if (code !== 0) return; // a failed run compiled too little to be worth keeping
