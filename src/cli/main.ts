@@ -141,8 +141,9 @@ async function earlyRead(driver: IpDriver, file: string): Promise<KernelSnapshot
 restoreCaCerts();
 // Not a top-level await: the bundle is a CommonJS script (bin.ts).
 // process.exit, not process.exitCode: leaving when the event loop runs dry has Node tear V8's
-// heap down page by page first, ~30 ms of a 200-namespace destroy on this VM (strace: a run of
-// munmap and madvise after the last write), where process.exit leaves that to the kernel. It
+// heap down page by page first (strace: a run of munmap and madvise after the last write), 15-30
+// ms of CPU of a 200-namespace destroy on a VM where a page fault costs ~35 µs (perf stat),
+// where process.exit leaves that to the kernel. It
 // does not wait for stdout and stderr, though: a pipe takes 64 KiB and Node queues the rest
 // (a 5 MB write to a slow reader came out as 65,536 bytes), so first an empty write to each,
 // whose callback comes after everything written before it is out.

@@ -56,8 +56,8 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     const nf = mode === 'apply' && !late ? settled(netfilterCheck(desired.topology, driver)) : undefined;
     // destroy -y: nobody reviews the plan, so the namespaces the lab's record proves its own go
     // while it is made (live/read.ts, HeadStart); not with TOPO_FAULT, whose counts follow the plan.
-    const early = mode === 'destroy' && o.autoApprove && process.env.TOPO_FAULT === undefined;
-    const made = await planAgainstKernel(desired, driver, mode, undefined, { headStart: early });
+    const startEarly = mode === 'destroy' && o.autoApprove && process.env.TOPO_FAULT === undefined;
+    const made = await planAgainstKernel(desired, driver, mode, undefined, { headStart: startEarly });
     const { plan, live } = made;
     headStart = made.headStart;
     if (mode === 'apply') await preflight(desired, plan, driver, io, nf);
