@@ -166,7 +166,8 @@ export async function execute(plan: Plan, driver: Driver, hooks: ExecuteHooks = 
   // Identify the namespaces before deleting them: afterwards their names are gone.
   // (Those the head start took were identified before it began, and may be gone already.)
   const early = hooks.headStart?.ids ?? new Map<string, number>();
-  const doomed = new Map([...driver.netnsIds(plan.changes.flatMap((c) => (c.kind === 'netns' && c.action === 'delete' && !early.has(c.id.slice('netns/'.length)) ? [c.id.slice('netns/'.length)] : []))), ...early]);
+  const deleted = plan.changes.flatMap((c) => (c.kind === 'netns' && c.action === 'delete' ? [c.id.slice('netns/'.length)] : []));
+  const doomed = new Map([...driver.netnsIds(deleted.filter((n) => !early.has(n))), ...early]);
   // A head start that never started (its read failed) leaves its lines to the waves.
   const ran = await hooks.headStart?.ran;
   const head = hooks.headStart && !ran!.notRun ? takeOut(destroy, hooks.headStart.lines) : undefined;

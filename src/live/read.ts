@@ -2,7 +2,7 @@ import type { BatchResult, Driver } from '../driver/driver.js';
 import { HOST, type Topology } from '../model/resources.js';
 import type { KernelSnapshot, NsId, NsSnapshot } from './snapshot.js';
 import { readJournal } from '../lock/journal.js';
-import { othersRecorded, readRecord, writeRecord } from '../lock/netns-record.js';
+import { inodeOf, othersRecorded, readRecord, writeRecord } from '../lock/netns-record.js';
 import { normalize, pairingGaps, type LiveState } from './normalize.js';
 
 /**
@@ -174,17 +174,17 @@ export async function readLive(driver: Driver, desired: Topology, opts: Omit<Rea
 export async function readLiveForDestroy(driver: Driver, desired: Topology, opts: { headStart?: boolean } = {}): Promise<{ live: LiveState; headStart?: HeadStart }> {
   const mine = readRecord(desired.lab);
   const others = othersRecorded(desired.lab);
-  const trusted = new Set<string>();
+  const trusted = new Map<string, string>();
   const only = new Set([HOST]);
   for (const [name, id] of driver.netnsIdentities()) {
-    if (mine.get(name) === id) trusted.add(name);
+    if (mine.get(name) === id) trusted.set(name, id);
     else if (!others.has(id)) only.add(name);
   }
   const journal = readJournal(desired.lab);
-  const headStart = opts.headStart && only.size === 1 && trusted.size > 0 && driver.readHostThen ? startDeleting(driver, [...trusted].sort()) : undefined;
+  const headStart = opts.headStart && only.size === 1 && trusted.size > 0 && driver.readHostThen ? startDeleting(driver, trusted) : undefined;
   try {
     const snap = await readKernel(driver, desired, { only, journal, ...(headStart ? { early: headStart.read } : {}) });
-    return { live: normalize(snap, desired.lab, journal, trusted), ...(headStart ? { headStart } : {}) };
+    return { live: normalize(snap, desired.lab, journal, new Set(trusted.keys())), ...(headStart ? { headStart } : {}) };
   } catch (e) {
     await headStart?.ran.catch(() => undefined); // nothing more runs once the error is out, and the lock is still held
     throw e;
@@ -211,8 +211,10 @@ export interface HeadStart {
   readonly ran: Promise<BatchResult>;
 }
 
-function startDeleting(driver: Driver, names: readonly string[]): HeadStart {
-  const ids = driver.netnsIds(names);
+/** The identities were just read (netnsIdentities): their inodes need no second stat. */
+function startDeleting(driver: Driver, identities: ReadonlyMap<string, string>): HeadStart {
+  const names = [...identities.keys()].sort();
+  const ids = new Map(names.map((n) => [n, inodeOf(identities.get(n)!)]));
   const lines = names.map((n) => ['netns', 'del', n]);
   const { read, ran } = driver.readHostThen!(lines);
   return { lines, ids, read, ran };

@@ -20,6 +20,11 @@ export function recordPath(lab: string, dir = LOCK_DIR): string {
   return `${dir}/${lab}.netns`;
 }
 
+/** The inode of an identity (`INODE:CTIME_NS`): what Driver.netnsIds gives and holders take. */
+export function inodeOf(identity: string): number {
+  return Number(identity.slice(0, identity.indexOf(':')));
+}
+
 /** name → identity, as recorded for this lab (empty when there is no record). */
 export function readRecord(lab: string, dir = LOCK_DIR): Map<string, string> {
   try {

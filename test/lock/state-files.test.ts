@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { knownKinds, rememberKinds } from '../../src/lock/kinds-cache.js';
-import { clearRecord, othersRecorded, readRecord, writeRecord } from '../../src/lock/netns-record.js';
+import { clearRecord, inodeOf, othersRecorded, readRecord, writeRecord } from '../../src/lock/netns-record.js';
 import { scratchDir } from '../support/scratch.js';
 
 const scratch = () => scratchDir('topo-state-test-');
@@ -21,6 +21,10 @@ describe('kinds cache', () => {
 });
 
 describe('namespace records', () => {
+  it("takes an identity's inode, what a namespace's holders are found by", () => {
+    expect(inodeOf('4026532281:1796011344047671000')).toBe(4026532281);
+  });
+
   it('keeps each lab its own record, and tells a lab the identities others recorded', () => {
     const dir = scratch();
     writeRecord('a', new Map([['n1', '10:1'], ['n0', '11:2']]), dir);
