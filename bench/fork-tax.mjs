@@ -1,6 +1,6 @@
-// The fork tax on this machine: after Node spawns a process, each page of its heap it writes
-// first takes a page fault (the fork write-protected them all). Touches 32 MB before and after
-// spawning /bin/true. Changes nothing; no root needed. Usage: node bench/fork-tax.mjs
+// The fork tax on this machine: after Node spawns a process, each page of its memory that it
+// writes first takes a page fault (the fork write-protected them all). Touches 32 MB before and
+// after spawning /bin/true. Changes nothing; no root needed. Usage: node bench/fork-tax.mjs
 import { spawn } from 'node:child_process';
 
 const pages = [];
