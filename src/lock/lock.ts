@@ -45,10 +45,32 @@ function readHolder(path: string): LockHolder | undefined {
  * over. Fails at once naming the holder, or waits up to `timeoutMs`. Returns the release.
  */
 export async function acquireLock(lab: string, command: string, timeoutMs = 0, dir = LOCK_DIR): Promise<() => void> {
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const path = `${dir}/${lab}.lock`;
-  const me: LockHolder = { pid: process.pid, start: startTime(process.pid) ?? '', command, since: new Date().toISOString() };
   const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = tryLock(lab, command, dir);
+    if ('release' in got) return got.release;
+    if (Date.now() >= deadline) {
+      const h = got.holder ?? { pid: 0, start: '', command: 'unknown', since: '' };
+      throw new LockError(
+        `lab '${lab}' is locked by pid ${h.pid} (${h.command}, since ${h.since || 'unknown'})`,
+        h,
+        `wait for it to finish, or pass --lock-timeout 60s to wait; the lock is ${lockPath(lab, dir)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const lockPath = (lab: string, dir: string) => `${dir}/${lab}.lock`;
+
+/**
+ * One go at the lab's lock, without waiting (the bin's head start takes it so: cli/early-destroy.ts).
+ * The release, or the live holder (undefined: it was going as we looked).
+ */
+export function tryLock(lab: string, command: string, dir = LOCK_DIR): { release: () => void } | { holder: LockHolder | undefined } {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const path = lockPath(lab, dir);
+  const me: LockHolder = { pid: process.pid, start: startTime(process.pid) ?? '', command, since: new Date().toISOString() };
   for (;;) {
     try {
       const fd = openSync(path, 'wx', 0o644);
@@ -59,7 +81,7 @@ export async function acquireLock(lab: string, command: string, timeoutMs = 0, d
         process.off('exit', release);
       };
       process.on('exit', release);
-      return release;
+      return { release };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
@@ -76,15 +98,7 @@ export async function acquireLock(lab: string, command: string, timeoutMs = 0, d
         continue;
       }
     }
-    if (Date.now() >= deadline) {
-      const h = holder ?? { pid: 0, start: '', command: 'unknown', since: '' };
-      throw new LockError(
-        `lab '${lab}' is locked by pid ${h.pid} (${h.command}, since ${h.since || 'unknown'})`,
-        h,
-        `wait for it to finish, or pass --lock-timeout 60s to wait; the lock is ${path}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
+    return { holder };
   }
 }
 
