@@ -38,9 +38,12 @@ interface Entry {
   readonly warnings: LoadedLab['warnings'];
 }
 
-type Options = { dir?: string; fresh?: boolean; build?: string };
+type Head = Omit<Entry, 'resources'>;
 
-export async function loadLabCached(path: string, opts: Options = {}): Promise<LoadedLab> {
+/** Where the cache is and which build's entries count (tests); fresh: none at all. */
+export type CacheOptions = { dir?: string; fresh?: boolean; build?: string };
+
+export async function loadLabCached(path: string, opts: CacheOptions = {}): Promise<LoadedLab> {
   const { source, slot, build, hit } = lookUp(path, opts);
   if (hit) return hit;
   const { loadLabSource } = await import('./load-lab.js');
@@ -52,7 +55,7 @@ export async function loadLabCached(path: string, opts: Options = {}): Promise<L
 }
 
 /** The cached model of this file as it is now, without parsing it (undefined: not cached, or unreadable). */
-export function peekLabCached(path: string, opts: Options = {}): LoadedLab['topology'] | undefined {
+export function peekLabCached(path: string, opts: CacheOptions = {}): LoadedLab['topology'] | undefined {
   try {
     return lookUp(path, opts).hit?.topology;
   } catch {
@@ -60,30 +63,68 @@ export function peekLabCached(path: string, opts: Options = {}): LoadedLab['topo
   }
 }
 
-function lookUp(path: string, opts: Options) {
+function lookUp(path: string, opts: CacheOptions) {
+  const { source, slot, build } = locate(path, opts);
+  const entry = slot !== undefined && build !== undefined ? readSlot(slot, { build, path, text: source.text }) : undefined;
+  let hit: LoadedLab | undefined;
+  try {
+    if (entry) hit = { topology: { lab: entry.head.lab, resources: new Map(JSON.parse(entry.resources) as Entry['resources']) }, tests: entry.head.tests, warnings: entry.head.warnings, text: source.text };
+  } catch {
+    // a damaged slot is a miss
+  }
+  return { source, slot, build, hit };
+}
+
+/** The file's text, and where its entry would be for this build (no slot: no cache to use). */
+function locate(path: string, opts: CacheOptions) {
   const source = loadLabFile(path);
   const build = opts.fresh ? undefined : opts.build ?? buildId();
   const dir = build !== undefined ? privateDir(opts.dir ?? CACHE_DIR) : undefined;
   // One slot per (working directory, path as given): paths appear in positions and diagnostics.
   // Two that share a slot by chance only take turns in it: an entry is checked in full.
   const slot = dir !== undefined ? join(dir, shortHash(`${process.cwd()}\0${path}`)) : undefined;
-  const entry = slot !== undefined && build !== undefined ? readSlot(slot, { build, path, text: source.text }) : undefined;
-  return { source, slot, build, hit: entry ? { ...entry, text: source.text } : undefined };
+  return { source, slot, build };
 }
 
-function readSlot(slot: string, want: Pick<Entry, 'build' | 'path' | 'text'>): Omit<LoadedLab, 'text'> | undefined {
+/** The slot's entry if it is for exactly this text, path and build: its first line, and the rest unparsed. */
+function readSlot(slot: string, want: Pick<Entry, 'build' | 'path' | 'text'>): { head: Head; resources: string } | undefined {
   try {
-    const e = JSON.parse(readFileSync(slot, 'utf8')) as Entry;
-    if (e.build !== want.build || e.path !== want.path || e.text !== want.text) return undefined;
-    return { topology: { lab: e.lab, resources: new Map(e.resources) }, tests: e.tests, warnings: e.warnings };
+    const [line, resources] = splitSlot(readFileSync(slot, 'utf8'));
+    const head = JSON.parse(line) as Head;
+    return head.build === want.build && head.path === want.path && head.text === want.text ? { head, resources } : undefined;
   } catch {
     return undefined;
   }
 }
 
+/**
+ * The lab's name, if the cache knows this file as it is now, from the slot's first line alone:
+ * destroy -y's head start (cli/early-destroy.ts) needs no more, before topo itself has loaded.
+ */
+export function cachedLabName(path: string, opts: CacheOptions = {}): string | undefined {
+  try {
+    const { source, slot, build } = locate(path, opts);
+    return slot !== undefined && build !== undefined ? readSlot(slot, { build, path, text: source.text })?.head.lab : undefined;
+  } catch {
+    return undefined; // the real load reports it
+  }
+}
+
+/**
+ * A slot is two lines of JSON (JSON.stringify writes no raw newline): the entry without its
+ * resources, then the resources, the bulk of it, which a caller wanting only the name does
+ * not parse.
+ */
+function splitSlot(text: string): [string, string] {
+  const nl = text.indexOf('\n');
+  if (nl < 0) throw new Error('not a slot');
+  return [text.slice(0, nl), text.slice(nl + 1)];
+}
+
 function writeSlot(slot: string, e: Entry): void {
   try {
-    writeWhole(slot, JSON.stringify(e), 0o600);
+    const { resources, ...head } = e;
+    writeWhole(slot, `${JSON.stringify(head)}\n${JSON.stringify(resources)}`, 0o600);
   } catch {
     // A cache that cannot be written is only a cache.
   }

@@ -1,13 +1,20 @@
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadLabCached } from '../../src/config/lab-cache.js';
+import { cachedLabName, loadLabCached } from '../../src/config/lab-cache.js';
 import { loadLab } from '../../src/config/load-lab.js';
 import { InputError } from '../../src/diag/errors.js';
 import { scratchDir } from '../support/scratch.js';
 
 const examples = readdirSync('examples').filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
 const scratch = () => scratchDir('topo-cache-test-');
+
+/** Gives the one entry in dir another lab name: its slot's first line (lab-cache.ts, splitSlot). */
+function relabel(dir: string, lab: string): void {
+  const [slot] = readdirSync(dir);
+  const [head, ...rest] = readFileSync(join(dir, slot!), 'utf8').split('\n');
+  writeFileSync(join(dir, slot!), [JSON.stringify({ ...JSON.parse(head!), lab }), ...rest].join('\n'));
+}
 
 describe('lab cache', () => {
   it.each(examples)('a hit gives exactly what parsing %s gives', async (file) => {
@@ -22,10 +29,7 @@ describe('lab cache', () => {
   it('really serves the stored entry on a hit (so the test above compares a hit)', async () => {
     const dir = join(scratch(), 'cache');
     await loadLabCached('examples/seed.yaml', { dir, build: 'b1' });
-    const [slot] = readdirSync(dir);
-    const entry = JSON.parse(readFileSync(join(dir, slot!), 'utf8'));
-    entry.lab = 'from-cache';
-    writeFileSync(join(dir, slot!), JSON.stringify(entry));
+    relabel(dir, 'from-cache');
     expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b1' })).topology.lab).toBe('from-cache');
     // Another build of topo, or an edit of the file, misses and overwrites the slot.
     expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b2' })).topology.lab).toBe('seed');
@@ -55,11 +59,32 @@ describe('lab cache', () => {
     const dir = join(scratch(), 'cache');
     await loadLabCached('examples/seed.yaml', { dir, build: 'b1' });
     chmodSync(dir, 0o777);
-    const [slot] = readdirSync(dir);
-    writeFileSync(join(dir, slot!), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, slot!), 'utf8')), lab: 'planted' }));
+    relabel(dir, 'planted');
     expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b1' })).topology.lab).toBe('seed');
     chmodSync(dir, 0o700);
     expect((await loadLabCached('examples/seed.yaml', { dir, build: 'b1' })).topology.lab).toBe('planted');
     expect((await loadLabCached('examples/seed.yaml', { dir, fresh: true })).topology.lab).toBe('seed');
+  });
+
+  it("gives the lab name from a slot's first line, for exactly this file, path and build", async () => {
+    const d = scratch();
+    const dir = join(d, 'cache');
+    const file = join(d, 'lab.yaml');
+    writeFileSync(file, readFileSync('examples/seed.yaml', 'utf8'));
+    expect(cachedLabName(file, { dir, build: 'b1' })).toBeUndefined(); // nothing cached yet
+    await loadLabCached(file, { dir, build: 'b1' });
+    expect(cachedLabName(file, { dir, build: 'b1' })).toBe('seed');
+    relabel(dir, 'from-cache');
+    expect(cachedLabName(file, { dir, build: 'b1' })).toBe('from-cache'); // the slot's, not a parse
+    // The resources line is not parsed for the name, but is for a hit: damaged, the load misses.
+    const [slot] = readdirSync(dir);
+    writeFileSync(join(dir, slot!), readFileSync(join(dir, slot!), 'utf8').replace(/\n.*$/s, '\n[[broken'));
+    expect(cachedLabName(file, { dir, build: 'b1' })).toBe('from-cache');
+    expect((await loadLabCached(file, { dir, build: 'b1' })).topology.lab).toBe('seed');
+    expect(cachedLabName(file, { dir, build: 'b2' })).toBeUndefined();
+    expect(cachedLabName(`${d}/./lab.yaml`, { dir, build: 'b1' })).toBeUndefined(); // the same file by another path
+    writeFileSync(file, readFileSync(file, 'utf8') + '\n');
+    expect(cachedLabName(file, { dir, build: 'b1' })).toBeUndefined();
+    expect(cachedLabName(join(d, 'missing.yaml'), { dir, build: 'b1' })).toBeUndefined();
   });
 });
