@@ -12,6 +12,7 @@ import { Script } from 'node:vm';
 import { buildId } from '../config/build-id.js';
 import { CACHE_DIR } from '../config/cache-dir.js';
 import { COMMANDS } from './command-names.js';
+import { beginEarlyDestroy } from './early-destroy.js';
 import { privateDir } from '../util/private-dir.js';
 import { shortHash } from '../util/short-hash.js';
 import { writeWhole } from '../util/write-whole.js';
@@ -34,6 +35,12 @@ import { writeWhole } from '../util/write-whole.js';
  */
 /** Cache files kept per command: a few builds in use side by side (bench --compare: two) each keep theirs. */
 const KEEP = 4;
+try {
+  // Before topo's bundle is read: destroy -y's namespaces start going meanwhile (early-destroy.ts).
+  beginEarlyDestroy(process.argv.slice(2));
+} catch {
+  // a head start is only a head start: the command does it all
+}
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bundle = `${here}topo-main.cjs`;
 const source = readFileSync(bundle, 'utf8');

@@ -12,6 +12,7 @@ import { effectiveCaps, hasPrivileges } from './preflight.js';
 import { inSandbox } from '../driver/sandbox.js';
 import { restoreCaCerts } from '../util/node-env.js';
 import { recordedLabs } from '../lock/netns-record.js';
+import { dropEarlyDestroy } from './early-destroy.js';
 import type { KernelSnapshot } from '../live/snapshot.js';
 
 /** argv → exit code. The only place that catches everything; it and the lines that call it are where topo exits. */
@@ -72,7 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const getDriver = () =>
     (driver ??= new IpDriver({
       ...enterOverride(process.env.TOPO_ENTER),
-      ...(o.verbose ? { onCommand: (_ns, a, input) => err(errStyle.dim(`+ ${a.join(' ')}${input ? `\n${input.trimEnd().replace(/^/gm, '    ')}` : ''}\n`)) } : {}),
+      ...(o.verbose ? { onCommand: (_ns, a, input, note) => err(errStyle.dim(`+ ${a.join(' ')}${note ? `  (${note})` : ''}${input ? `\n${input.trimEnd().replace(/^/gm, '    ')}` : ''}\n`)) } : {}),
     }));
   // A plan's kernel read does not depend on the lab file, so it starts before the rest of topo
   // loads and the file is parsed, and the `ip` processes run while Node does that work (~0.3 s
@@ -148,7 +149,7 @@ restoreCaCerts();
 // (a 5 MB write to a slow reader came out as 65,536 bytes), so first an empty write to each,
 // whose callback comes after everything written before it is out.
 void main(process.argv.slice(2)).then(async (code) => {
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  await Promise.all([flushed(process.stdout), flushed(process.stderr), dropEarlyDestroy()]);
   process.exit(code);
 });
 

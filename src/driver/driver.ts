@@ -1,4 +1,5 @@
 import type { KernelSnapshot, NsId, NsSnapshot } from '../live/snapshot.js';
+import type { Begun } from './ip-driver.js';
 
 export interface BatchResult {
   readonly exitCode: number;
@@ -90,9 +91,10 @@ export interface Driver {
    * Optional: the host's read, as snapshot({ only: host }) gives it, and then these host lines
    * in the same process (destroy -y's head start: live/read.ts). `read` settles once the read is
    * in, while the lines still run; `ran` once they have, numbered as they are given (notRun:
-   * the read failed, and none of them started).
+   * the read failed, and none of them started). begun: that process, already started for these
+   * lines by the bin (cli/early-destroy.ts).
    */
-  readHostThen?(lines: readonly (readonly string[])[]): { read: Promise<KernelSnapshot>; ran: Promise<BatchResult> };
+  readHostThen?(lines: readonly (readonly string[])[], begun?: Begun): { read: Promise<KernelSnapshot>; ran: Promise<BatchResult> };
   /** How fan-out shares enter namespaces (IpDriver's Entry); undefined: `ip -batch` shares of `netns exec` lines. */
   entry?(): 'ip' | 'nsenter' | undefined;
 }

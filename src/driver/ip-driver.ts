@@ -6,6 +6,7 @@ import { InternalError, TopoError } from '../diag/errors.js';
 import type { IpAddr, IpLink, IpRoute, KernelSnapshot, NsId, NsSnapshot } from '../live/snapshot.js';
 import { HOST } from '../model/resources.js';
 import type { Batch, BatchResult, Driver, Probed, SnapshotRequest } from './driver.js';
+import { NETNS_DIR, listNetnsDir, netnsIdentities } from './netns-dir.js';
 
 export interface ExecResult {
   readonly exitCode: number;
@@ -172,6 +173,29 @@ const READ_STATE = 'link show\naddr show\nroute show table all\n';
 const READ_NSIDS = 'netns list-id\n';
 const readLines = (nsids: boolean) => READ_STATE + (nsids ? READ_NSIDS : '');
 
+/** The -v log of a process: its namespace, argv and input, and a note where its start was unusual. */
+export type OnCommand = (ns: string, argv: readonly string[], input?: string, note?: string) => void;
+
+/** destroy -y's head start (readHostThen): the host's read, then its lines, in one process. */
+const HOST_THEN_ARGS = ['-j', '-d', '-batch', '-'];
+const hostThenInput = (lines: readonly (readonly string[])[]) => readLines(true) + lines.map(batchLine).join('\n') + '\n';
+
+/** A head start's process that the bin began before the rest of topo loaded: its input, and its end. */
+export interface Begun {
+  readonly input: string;
+  readonly result: Promise<ExecResult>;
+}
+
+/**
+ * readHostThen's process, begun by the bin (cli/early-destroy.ts) for readHostThen to take on
+ * later. Its output goes to outFile, not a pipe: nothing reads a pipe while topo loads, and a
+ * 200-star's host read (~0.6 MB) would fill one and hold `ip` back from its lines.
+ */
+export function beginHostThen(lines: readonly (readonly string[])[], outFile: string, exec: Exec = spawnExec): Begun {
+  const input = hostThenInput(lines);
+  return { input, result: exec('ip', HOST_THEN_ARGS, input, { json: true, ownGroup: true, outFile }) };
+}
+
 /** A namespace to read, and whether its nsids are wanted. */
 interface ReadSpec {
   readonly ns: string;
@@ -184,8 +208,6 @@ interface ReadSpec {
  */
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]*$/;
 
-/** Where `ip netns` keeps its names. */
-const NETNS_DIR = '/run/netns';
 
 /** Below this many namespaces a fan-out saves nothing: one `ip -n` each is as cheap. */
 const FAN_OUT_MIN = 6;
@@ -211,7 +233,7 @@ export class IpDriver implements Driver {
   /** Batch files already written, by batch (see prepare), and a counter for their names. */
   private readonly batchFiles = new WeakMap<Batch, string>();
   private fileSeq = 0;
-  private readonly onCommand: ((ns: string, argv: readonly string[], input?: string) => void) | undefined;
+  private readonly onCommand: OnCommand | undefined;
 
   /** The names in /run/netns. Injectable so unit tests need no real directory. */
   private readonly listNetns: () => string[];
@@ -235,7 +257,7 @@ export class IpDriver implements Driver {
       exec?: Exec;
       concurrency?: number;
       readConcurrency?: number;
-      onCommand?: (ns: string, argv: readonly string[], input?: string) => void;
+      onCommand?: OnCommand;
       listNetns?: () => string[];
       readNetDev?: () => string | undefined;
       /** How shares enter namespaces; false: no fan-out through xargs (`netns exec` shares). */
@@ -438,8 +460,9 @@ export class IpDriver implements Driver {
    * same `ip -j -d -batch -`, these host lines. The read settles as soon as its four documents
    * are in, while the lines run on; `ran` settles when they have run. Line numbers in `ran` are
    * the lines' own (the read's are taken off); a failure within the read ran none of them.
+   * begun: that process, for these lines, already started by the bin (cli/early-destroy.ts).
    */
-  readHostThen(lines: readonly (readonly string[])[]): { read: Promise<KernelSnapshot>; ran: Promise<BatchResult> } {
+  readHostThen(lines: readonly (readonly string[])[], begun?: Begun): { read: Promise<KernelSnapshot>; ran: Promise<BatchResult> } {
     const spec = [{ ns: HOST, nsids: true }];
     const readLineCount = readLines(true).split('\n').length - 1;
     const docs: unknown[] = [];
@@ -450,7 +473,10 @@ export class IpDriver implements Driver {
       const state = docs.length === readLineCount ? this.stateFrom(spec, { exitCode: 0, stdout: '', stderr: '', docs }) : undefined;
       if (state) got!(state[0]!);
     };
-    const r = this.start('ip', ['-j', '-d', '-batch', '-'], readLines(true) + lines.map(batchLine).join('\n') + '\n', this.limit, undefined, true, HOST, onDoc);
+    const input = hostThenInput(lines);
+    if (begun && begun.input !== input) throw new InternalError('the head start the bin began has other lines than the plan');
+    if (begun) this.onCommand?.(HOST, ['ip', ...HOST_THEN_ARGS], input, 'begun by the bin, before the rest of topo loaded');
+    const r = begun ? begun.result : this.start('ip', HOST_THEN_ARGS, input, this.limit, undefined, true, HOST, onDoc);
     const failedAt = (x: ExecResult) => {
       const m = /Command failed -:(\d+)/.exec(x.stderr);
       return m ? Number(m[1]) : undefined;
@@ -840,16 +866,7 @@ export class IpDriver implements Driver {
   }
 
   netnsIdentities(): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const n of this.listNetns()) {
-      try {
-        const st = statSync(`${NETNS_DIR}/${n}`, { bigint: true });
-        out.set(n, `${st.ino}:${st.ctimeNs}`);
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return out;
+    return netnsIdentities(this.listNetns());
   }
 
   holders(id: number): { pid: number; command: string }[] {
@@ -1237,14 +1254,6 @@ function readProcNetDev(): string | undefined {
     return readFileSync('/proc/self/net/dev', 'utf8');
   } catch {
     return undefined; // no procfs: ask ip
-  }
-}
-
-function listNetnsDir(): string[] {
-  try {
-    return readdirSync(NETNS_DIR);
-  } catch {
-    return []; // no namespace was ever made here
   }
 }
 

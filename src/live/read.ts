@@ -2,7 +2,9 @@ import type { BatchResult, Driver } from '../driver/driver.js';
 import { HOST, type Topology } from '../model/resources.js';
 import type { KernelSnapshot, NsId, NsSnapshot } from './snapshot.js';
 import { readJournal } from '../lock/journal.js';
-import { inodeOf, othersRecorded, readRecord, writeRecord } from '../lock/netns-record.js';
+import { deletionLines, inodeOf, othersRecorded, sortForDestroy, writeRecord } from '../lock/netns-record.js';
+import type { Begun } from '../driver/ip-driver.js';
+import type { EarlyDestroy } from '../cli/early-destroy.js';
 import { normalize, pairingGaps, type LiveState } from './normalize.js';
 
 /**
@@ -171,20 +173,19 @@ export async function readLive(driver: Driver, desired: Topology, opts: Omit<Rea
  * by its mark, as always. Destroying 200 namespaces then needs one process (the host's read)
  * instead of one per namespace.
  */
-export async function readLiveForDestroy(driver: Driver, desired: Topology, opts: { headStart?: boolean } = {}): Promise<{ live: LiveState; headStart?: HeadStart }> {
-  const mine = readRecord(desired.lab);
-  const others = othersRecorded(desired.lab);
-  const trusted = new Map<string, string>();
-  const only = new Set([HOST]);
-  for (const [name, id] of driver.netnsIdentities()) {
-    if (mine.get(name) === id) trusted.set(name, id);
-    else if (!others.has(id)) only.add(name);
-  }
+export async function readLiveForDestroy(driver: Driver, desired: Topology, opts: { headStart?: boolean; early?: EarlyDestroy } = {}): Promise<{ live: LiveState; headStart?: HeadStart }> {
+  // The bin's head start sorted them as it began (with nothing unknown, or it would not have).
+  const { own, unknown } = opts.early ? { own: opts.early.own, unknown: [] } : sortForDestroy(desired.lab, driver.netnsIdentities());
+  const only = new Set([HOST, ...unknown]);
   const journal = readJournal(desired.lab);
-  const headStart = opts.headStart && only.size === 1 && trusted.size > 0 && driver.readHostThen ? startDeleting(driver, trusted) : undefined;
+  const headStart = opts.early
+    ? startDeleting(driver, own, opts.early.begun)
+    : opts.headStart && only.size === 1 && own.size > 0 && driver.readHostThen
+      ? startDeleting(driver, own)
+      : undefined;
   try {
     const snap = await readKernel(driver, desired, { only, journal, ...(headStart ? { early: headStart.read } : {}) });
-    return { live: normalize(snap, desired.lab, journal, new Set(trusted.keys())), ...(headStart ? { headStart } : {}) };
+    return { live: normalize(snap, desired.lab, journal, new Set(own.keys())), ...(headStart ? { headStart } : {}) };
   } catch (e) {
     await headStart?.ran.catch(() => undefined); // nothing more runs once the error is out, and the lock is still held
     throw e;
@@ -211,12 +212,11 @@ export interface HeadStart {
   readonly ran: Promise<BatchResult>;
 }
 
-/** The identities were just read (netnsIdentities): their inodes need no second stat. */
-function startDeleting(driver: Driver, identities: ReadonlyMap<string, string>): HeadStart {
-  const names = [...identities.keys()].sort();
-  const ids = new Map(names.map((n) => [n, inodeOf(identities.get(n)!)]));
-  const lines = names.map((n) => ['netns', 'del', n]);
-  const { read, ran } = driver.readHostThen!(lines);
+/** The identities were just read (netnsIdentities): their inodes need no second stat. begun: by the bin, for these. */
+function startDeleting(driver: Driver, identities: ReadonlyMap<string, string>, begun?: Begun): HeadStart {
+  const lines = deletionLines(identities);
+  const ids = new Map(lines.map(([, , n]) => [n!, inodeOf(identities.get(n!)!)]));
+  const { read, ran } = driver.readHostThen!(lines, begun);
   return { lines, ids, read, ran };
 }
 

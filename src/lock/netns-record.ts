@@ -42,6 +42,28 @@ export function othersRecorded(lab: string, dir = LOCK_DIR): Set<string> {
   return out;
 }
 
+/**
+ * Destroy's sorting of the namespaces there (name → identity): those the lab's record proves
+ * its own, which need no read since all of each goes with it, and those no record accounts for,
+ * to be read and judged by their marks. Another lab's recorded ones are in neither.
+ */
+export function sortForDestroy(lab: string, identities: ReadonlyMap<string, string>, dir = LOCK_DIR): { own: Map<string, string>; unknown: string[] } {
+  const mine = readRecord(lab, dir);
+  const others = othersRecorded(lab, dir);
+  const own = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const [name, id] of identities) {
+    if (mine.get(name) === id) own.set(name, id);
+    else if (!others.has(id)) unknown.push(name);
+  }
+  return { own, unknown };
+}
+
+/** destroy -y's head start: these namespaces deleted, in name order (live/read.ts, HeadStart). */
+export function deletionLines(own: ReadonlyMap<string, string>): string[][] {
+  return [...own.keys()].sort().map((n) => ['netns', 'del', n]);
+}
+
 /** How many labs have a record: with two or more, some lab's read can leave another's namespaces out. */
 export function recordedLabs(dir = LOCK_DIR): number {
   return labsRecorded(dir).length;
