@@ -1,7 +1,8 @@
 import { parseCommandLine } from './args.js';
 import { effectiveCaps, hasPrivileges } from './preflight.js';
 import { cachedLabName, type CacheOptions } from '../config/lab-cache.js';
-import { beginHostThen, type Begun, type Exec } from '../driver/ip-driver.js';
+import { beginHostThen, type Exec } from '../driver/ip-driver.js';
+import type { BegunDeletion } from '../live/read.js';
 import { netnsIdentities } from '../driver/netns-dir.js';
 import { LOCK_DIR, tryLock } from '../lock/lock.js';
 import { deletionLines, sortForDestroy } from '../lock/netns-record.js';
@@ -22,13 +23,10 @@ import { deletionLines, sortForDestroy } from '../lock/netns-record.js';
  * The command takes over what it began (takeEarlyDestroy): the lock, and the `ip` process,
  * whose outcome is reported as that of the plan's own steps.
  */
-export interface EarlyDestroy {
+export interface EarlyDestroy extends BegunDeletion {
   readonly file: string;
   readonly lab: string;
   readonly release: () => void;
-  /** The namespaces it deletes, the lab's own by its record: name → identity. */
-  readonly own: ReadonlyMap<string, string>;
-  readonly begun: Begun;
 }
 
 /** The bin and the bundle each have their own copy of this module: what one leaves the other finds here. */

@@ -6,14 +6,13 @@ import { InputError } from '../diag/errors.js';
 import type { Driver } from '../driver/driver.js';
 import type { LiveState } from '../live/normalize.js';
 import type { KernelSnapshot } from '../live/snapshot.js';
-import { nsidsAhead, readLive, readLiveForDestroy, type HeadStart } from '../live/read.js';
+import { nsidsAhead, readLive, readLiveForDestroy, type BegunDeletion, type HeadStart } from '../live/read.js';
 import type { Topology } from '../model/resources.js';
 import type { LabTest } from '../labtest/model.js';
 import { emptyLab, plan as makePlan } from '../plan/planner.js';
 import { stateDigest, type PlanOrigin } from '../plan/saved.js';
 import { sha256 } from '../util/sha256.js';
 import type { Plan } from '../plan/types.js';
-import type { EarlyDestroy } from './early-destroy.js';
 
 /** The desired lab: from the file, or only its name for `destroy --lab NAME` (the file may be lost). */
 export interface Desired {
@@ -41,7 +40,7 @@ export async function planAgainstKernel(
   driver: Driver,
   mode: Plan['mode'],
   early?: Promise<KernelSnapshot>,
-  opts: { headStart?: boolean; early?: EarlyDestroy } = {},
+  opts: { headStart?: boolean; early?: BegunDeletion } = {},
 ): Promise<{ plan: Plan; live: LiveState; origin: () => PlanOrigin; headStart?: HeadStart }> {
   // With a read already under way (plan, drift), the host is asked about the lab's pairs meanwhile.
   const { live, headStart } = mode === 'destroy' ? await readLiveForDestroy(driver, desired.topology, opts) : { live: await readLive(driver, desired.topology, { early, ahead: early && nsidsAhead(driver, desired.topology) }), headStart: undefined };

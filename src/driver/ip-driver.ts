@@ -208,7 +208,6 @@ interface ReadSpec {
  */
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]*$/;
 
-
 /** Below this many namespaces a fan-out saves nothing: one `ip -n` each is as cheap. */
 const FAN_OUT_MIN = 6;
 /**

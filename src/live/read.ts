@@ -4,7 +4,6 @@ import type { KernelSnapshot, NsId, NsSnapshot } from './snapshot.js';
 import { readJournal } from '../lock/journal.js';
 import { deletionLines, inodeOf, othersRecorded, sortForDestroy, writeRecord } from '../lock/netns-record.js';
 import type { Begun } from '../driver/ip-driver.js';
-import type { EarlyDestroy } from '../cli/early-destroy.js';
 import { normalize, pairingGaps, type LiveState } from './normalize.js';
 
 /**
@@ -173,7 +172,7 @@ export async function readLive(driver: Driver, desired: Topology, opts: Omit<Rea
  * by its mark, as always. Destroying 200 namespaces then needs one process (the host's read)
  * instead of one per namespace.
  */
-export async function readLiveForDestroy(driver: Driver, desired: Topology, opts: { headStart?: boolean; early?: EarlyDestroy } = {}): Promise<{ live: LiveState; headStart?: HeadStart }> {
+export async function readLiveForDestroy(driver: Driver, desired: Topology, opts: { headStart?: boolean; early?: BegunDeletion } = {}): Promise<{ live: LiveState; headStart?: HeadStart }> {
   // The bin's head start sorted them as it began (with nothing unknown, or it would not have).
   const { own, unknown } = opts.early ? { own: opts.early.own, unknown: [] } : sortForDestroy(desired.lab, driver.netnsIdentities());
   const only = new Set([HOST, ...unknown]);
@@ -190,6 +189,12 @@ export async function readLiveForDestroy(driver: Driver, desired: Topology, opts
     await headStart?.ran.catch(() => undefined); // nothing more runs once the error is out, and the lock is still held
     throw e;
   }
+}
+
+/** A head start the bin began (cli/early-destroy.ts): the namespaces it deletes (name → identity), and its process. */
+export interface BegunDeletion {
+  readonly own: ReadonlyMap<string, string>;
+  readonly begun: Begun;
 }
 
 /**
