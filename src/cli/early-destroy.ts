@@ -10,9 +10,9 @@ import { deletionLines, sortForDestroy } from '../lock/netns-record.js';
 /**
  * destroy -y's head start (live/read.ts, HeadStart), begun by the bin (bin.ts) before the rest
  * of topo loads: the lab's namespaces that its record proves its own start going while Node
- * reads, compiles and runs topo's 0.6 MB bundle and loads the lab, ~40 ms of a 200-namespace
- * destroy on a 2-core VM (perf timelines; README, Speed). The kernel's teardown that follows
- * takes 120-200 ms either way, so the whole destroy ends that much sooner.
+ * reads, compiles and runs topo's 0.6 MB bundle and loads the lab: a 200-chain's first
+ * `netns del` came ~30 ms sooner on a 2-core VM (perf timelines; README, Speed). The kernel's
+ * teardown after the dels takes 120-200 ms whoever asked, so the whole destroy ends sooner too.
  *
  * It needs little: the lab's name from the lab cache (an exact hit for the file as it is now,
  * so the file is known to be valid), the lab's lock, taken without waiting, and one stat per
