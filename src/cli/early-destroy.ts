@@ -21,7 +21,9 @@ import { deletionLines, sortForDestroy } from '../lock/netns-record.js';
  * namespace there either proven the lab's own or another lab's. Anything else, and it leaves it
  * all (the lock too) to the command, which then runs as it always did and reports any problem.
  * The command takes over what it began (takeEarlyDestroy): the lock, and the `ip` process,
- * whose outcome is reported as that of the plan's own steps.
+ * whose outcome is reported as that of the plan's own steps. (That process was started by the
+ * bin's copy of ip-driver.ts, so a second Ctrl-C, which ends the command's own, does not reach
+ * it: it has only its host read and its dels to do, and ends on its own.)
  */
 export interface EarlyDestroy extends BegunDeletion {
   readonly file: string;
