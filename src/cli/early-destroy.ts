@@ -1,4 +1,4 @@
-import { parseCommandLine } from './args.js';
+import { parseCommandLine, type CommandOptions } from './args.js';
 import { effectiveCaps, hasPrivileges } from './preflight.js';
 import { cachedLabName, type CacheOptions } from '../config/lab-cache.js';
 import { beginHostThen, type Exec } from '../driver/ip-driver.js';
@@ -45,10 +45,19 @@ export interface EarlyDeps {
   readonly privileged?: boolean;
 }
 
+/**
+ * Whether a command may have destroy -y's head start, begun here or by the command itself
+ * (live/read.ts): with -y nobody reviews the plan first; not with TOPO_FAULT, whose counts
+ * follow the plan.
+ */
+export function headStartAllowed(o: Pick<CommandOptions, 'command' | 'autoApprove'>): boolean {
+  return o.command === 'destroy' && o.autoApprove && process.env.TOPO_FAULT === undefined;
+}
+
 /** Begins destroy -y's head start if argv asks for exactly that (see above); anything in the way means it does not. */
 export function beginEarlyDestroy(argv: readonly string[], deps: EarlyDeps = {}): void {
   const o = parseCommandLine(argv);
-  if ('error' in o || o.command !== 'destroy' || !o.autoApprove || o.lab !== undefined || process.env.TOPO_FAULT !== undefined) return;
+  if ('error' in o || !headStartAllowed(o) || o.lab !== undefined) return;
   if (!(deps.privileged ?? hasPrivileges(effectiveCaps()))) return;
   const lab = cachedLabName(o.file, deps.cache);
   if (lab === undefined) return;

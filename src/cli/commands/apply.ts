@@ -23,7 +23,7 @@ import { desiredFrom, planAgainstKernel, type Desired } from '../pipeline.js';
 import { linkKinds, netfilterCheck, NSID_HINT, type Check } from './doctor.js';
 import { knownKinds, rememberKinds } from '../../lock/kinds-cache.js';
 import { requirePrivileges } from '../preflight.js';
-import { takeEarlyDestroy } from '../early-destroy.js';
+import { headStartAllowed, takeEarlyDestroy } from '../early-destroy.js';
 
 /** `topo apply FILE` where FILE is a lab file or a saved plan, and `topo destroy`. */
 export async function runApply(o: CommandOptions, io: Io): Promise<number> {
@@ -45,7 +45,7 @@ function savedPlanAt(file: string): SavedPlan | undefined {
 async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOptions, io: Io): Promise<number> {
   requirePrivileges(o.command);
   // destroy -y's head start, where the bin began it (cli/early-destroy.ts), holds the lock already.
-  const early = mode === 'destroy' && o.autoApprove ? await takeEarlyDestroy(o.file, desired.topology.lab) : undefined;
+  const early = headStartAllowed(o) ? await takeEarlyDestroy(o.file, desired.topology.lab) : undefined;
   // The lock comes before the read: a plan made from a state another run is changing is worthless.
   const release = early?.release ?? (await acquireLock(desired.topology.lab, `topo ${o.command}`, o.lockTimeoutMs));
   let headStart: HeadStart | undefined;
@@ -57,10 +57,8 @@ async function applyFresh(desired: Desired, mode: Plan['mode'], o: CommandOption
     // (--cpu-prof), ahead of the first batch otherwise.
     const late = mode === 'apply' && o.autoApprove;
     const nf = mode === 'apply' && !late ? settled(netfilterCheck(desired.topology, driver)) : undefined;
-    // destroy -y: nobody reviews the plan, so the namespaces the lab's record proves its own go
-    // while it is made (live/read.ts, HeadStart); not with TOPO_FAULT, whose counts follow the plan.
-    const startEarly = mode === 'destroy' && o.autoApprove && process.env.TOPO_FAULT === undefined;
-    const made = await planAgainstKernel(desired, driver, mode, undefined, { headStart: startEarly, ...(early ? { early } : {}) });
+    // destroy -y: the namespaces the lab's record proves its own go while the plan is made (live/read.ts, HeadStart).
+    const made = await planAgainstKernel(desired, driver, mode, undefined, { headStart: headStartAllowed(o), ...(early ? { early } : {}) });
     const { plan, live } = made;
     headStart = made.headStart;
     if (mode === 'apply') await preflight(desired, plan, driver, io, nf);
