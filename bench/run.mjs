@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --sizes 10,50,200 --reps 3 --shapes star,chain,mesh[,routers]] [--emit DIR] [--compare DIR]
+// npm run bench [-- --sizes 10,50,200 --reps 3 --shapes star,chain,mesh[,routers]] [--emit DIR] [--compare DIR] [--timeline]
 //
 // Times topo against hand-written baselines doing the same kernel work, side by side in one run,
 // inside a throwaway network + mount namespace (it re-executes itself under unshare, so nothing
@@ -128,9 +128,10 @@ function ops(s) {
   return { host, per, after };
 }
 
-function run(file, argv, input, cwd) {
+function run(file, argv, input, cwd, onSpawn) {
   return new Promise((resolve, reject) => {
     const p = spawn(file, argv, { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+    onSpawn?.(p.pid);
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('error', reject);
@@ -148,7 +149,7 @@ const batchText = (list) => list.map((w) => w.join(' ')).join('\n') + '\n';
 function script(name, body) {
   const path = join(dir, name);
   writeFileSync(path, `#!/bin/bash\nset -e\n${body}`);
-  return () => run('bash', [path]);
+  return (onSpawn) => run('bash', [path], undefined, undefined, onSpawn);
 }
 
 /** One batch file per namespace; host batch first, then the namespaces in 2 parallel streams. */
@@ -294,9 +295,9 @@ async function timeDestroy(f) {
  * working directory and file, and a slot written by another build is a miss, so two builds
  * taking turns in one directory both parsed the lab on every apply (~0.1-0.25 s more at N = 200).
  */
-async function topo(cmd, lab, cli = CLI) {
+async function topo(cmd, lab, cli = CLI, onSpawn) {
   const t = performance.now();
-  await run(cli, [...cmd, lab], undefined, resolve(dirname(cli), '../..'));
+  await run(cli, [...cmd, lab], undefined, resolve(dirname(cli), '../..'), onSpawn);
   return (performance.now() - t) / 1000;
 }
 
@@ -322,6 +323,77 @@ if (args.includes('--emit')) {
   mkdirSync(to, { recursive: true });
   for (const kind of SHAPES) for (const n of SIZES) writeFileSync(join(to, `${kind}-${n}.yaml`), yaml(shape(kind, n)));
   console.log(`labs written to ${to}`);
+  process.exit(0);
+}
+
+/**
+ * --timeline: where a destroy's time goes, topo's `destroy -y` and the script's in turns, from
+ * perf tracepoints recorded across the whole machine (-a) while each runs and until the kernel's
+ * teardown is seen done: the command's exec, each `netns del` (`ip` calls umount2), the
+ * command's exit, and the `netns` workqueue running cleanup_net. Milliseconds after the exec,
+ * medians over --reps. Needs perf (Debian package linux-perf) and root.
+ */
+async function traced(command) {
+  const data = join(dir, 'timeline.data');
+  const perf = spawn('perf', ['record', '-q', '-k', 'mono', '-a', '-o', data, '-e', 'sched:sched_process_exec', '-e', 'sched:sched_process_exit', '-e', 'syscalls:sys_enter_umount', '-e', 'workqueue:workqueue_execute_start', '-e', 'workqueue:workqueue_execute_end'], { stdio: 'ignore' });
+  const stopped = new Promise((r) => perf.on('close', r));
+  await new Promise((r) => setTimeout(r, 500)); // perf has no signal for "recording"; it takes ~0.1-0.2 s here
+  let pid;
+  await command((p) => (pid = p));
+  await teardownSeen();
+  perf.kill('SIGINT');
+  await stopped;
+  const text = execFileSync('perf', ['script', '-i', data, '-F', 'comm,pid,time,event,trace'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 });
+  let t0, exit, first, last, teardown;
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\S+)\s+(\d+)\s+(\d+\.\d+):\s+([\w:]+):\s?(.*)$/.exec(line);
+    if (!m) continue;
+    const [, comm, p, sec, event, rest] = m;
+    const t = Number(sec) * 1000;
+    if (t0 === undefined) {
+      if (event === 'sched:sched_process_exec' && Number(p) === pid) t0 = t;
+      continue;
+    }
+    if (event === 'syscalls:sys_enter_umount' && comm === 'ip') (first ??= t), (last = t);
+    else if (event === 'sched:sched_process_exit' && Number(p) === pid) exit = t;
+    else if (event === 'workqueue:workqueue_execute_end' && rest.includes('cleanup_net')) teardown = t;
+  }
+  if (t0 === undefined || first === undefined) throw new Error('--timeline: perf saw no exec of the command or no netns del');
+  return { first: first - t0, last: last - t0, exit: exit - t0, teardown: (teardown ?? last) - t0 };
+}
+
+if (args.includes('--timeline')) {
+  if (spawnSync('perf', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    console.error('--timeline needs perf (Debian package linux-perf)');
+    process.exit(2);
+  }
+  const out = ['| lab | N | destroy by | first `netns del` | last | command exits | teardown done |', '| --- | ---: | --- | ---: | ---: | ---: | ---: |'];
+  for (const kind of SHAPES) {
+    for (const n of SIZES) {
+      const s = shape(kind, n);
+      const lab = join(dir, `${kind}-${n}.yaml`);
+      writeFileSync(lab, yaml(s));
+      const batched = batchedScript(s, ops(s));
+      const destroyBaseline = destroyScript(s);
+      const seen = { topo: [], script: [] };
+      for (let r = 0; r < REPS; r++) {
+        await topo(['apply', '-y'], lab);
+        await quiet();
+        seen.topo.push(await traced((onSpawn) => topo(['destroy', '-y'], lab, CLI, onSpawn)));
+        await quiet();
+        await batched();
+        await quiet();
+        seen.script.push(await traced(destroyBaseline));
+        await quiet();
+      }
+      if (process.env.BENCH_RAW) console.error(kind, n, JSON.stringify(seen));
+      for (const [who, xs] of Object.entries(seen)) {
+        const m = (k) => median(xs.map((x) => x[k])).toFixed(0);
+        out.push(`| ${kind} | ${n} | ${who} | ${m('first')} | ${m('last')} | ${m('exit')} | ${m('teardown')} |`);
+      }
+    }
+  }
+  console.log(`destroy timelines, ms after the command's exec, medians of ${REPS} (perf tracepoints)\n\n${out.join('\n')}`);
   process.exit(0);
 }
 
