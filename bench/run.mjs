@@ -335,9 +335,13 @@ if (args.includes('--emit')) {
  */
 async function traced(command) {
   const data = join(dir, 'timeline.data');
-  const perf = spawn('perf', ['record', '-q', '-k', 'mono', '-a', '-o', data, '-e', 'sched:sched_process_exec', '-e', 'sched:sched_process_exit', '-e', 'syscalls:sys_enter_umount', '-e', 'workqueue:workqueue_execute_start', '-e', 'workqueue:workqueue_execute_end'], { stdio: 'ignore' });
-  const stopped = new Promise((r) => perf.on('close', r));
+  const perf = spawn('perf', ['record', '-q', '-k', 'mono', '-a', '-o', data, '-e', 'sched:sched_process_exec', '-e', 'sched:sched_process_exit', '-e', 'syscalls:sys_enter_umount', '-e', 'workqueue:workqueue_execute_start', '-e', 'workqueue:workqueue_execute_end'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let said = '';
+  perf.stderr.on('data', (d) => (said += d));
+  let running = true;
+  const stopped = new Promise((r) => perf.on('close', () => r((running = false))));
   await new Promise((r) => setTimeout(r, 500)); // perf has no signal for "recording"; it takes ~0.1-0.2 s here
+  if (!running) throw new Error(`--timeline: perf record could not start (it needs root, not a user namespace): ${said.trim()}`);
   let pid;
   await command((p) => (pid = p));
   await teardownSeen();
@@ -367,6 +371,10 @@ if (args.includes('--timeline')) {
     console.error('--timeline needs perf (Debian package linux-perf)');
     process.exit(2);
   }
+  process.on('uncaughtException', (e) => {
+    console.error(e.message);
+    process.exit(1);
+  });
   const out = ['| lab | N | destroy by | first `netns del` | last | command exits | teardown done |', '| --- | ---: | --- | ---: | ---: | ---: | ---: |'];
   for (const kind of SHAPES) {
     for (const n of SIZES) {
