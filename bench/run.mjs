@@ -343,10 +343,14 @@ async function traced(command) {
   await new Promise((r) => setTimeout(r, 500)); // perf has no signal for "recording"; it takes ~0.1-0.2 s here
   if (!running) throw new Error(`--timeline: perf record could not start (it needs root, not a user namespace): ${said.trim()}`);
   let pid;
-  await command((p) => (pid = p));
-  await teardownSeen();
-  perf.kill('SIGINT');
-  await stopped;
+  try {
+    await command((p) => (pid = p));
+    await teardownSeen();
+  } finally {
+    // Also when the command failed: a `perf record -a` left behind would record until stopped.
+    perf.kill('SIGINT');
+    await stopped;
+  }
   const text = execFileSync('perf', ['script', '-i', data, '-F', 'comm,pid,time,event,trace'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 });
   let t0, exit, first, last, teardown;
   for (const line of text.split('\n')) {
