@@ -465,6 +465,18 @@ for (const kind of SHAPES) {
 }
 
 const f = (x) => x.toFixed(2);
+// What Node's own start adds to a process start here, as the bin starts it (without
+// NODE_EXTRA_CA_CERTS: util/node-env.ts), and destroy's ratio without it: Node's start is most of
+// what keeps destroy from the script's time at N = 200 (README, Speed), so the reader sees the
+// ratio with and without it.
+const { NODE_EXTRA_CA_CERTS: _ca, ...bareEnv } = process.env;
+const startOf = (file, argv) =>
+  median(Array.from({ length: 7 }, () => {
+    const t = performance.now();
+    spawnSync(file, argv, { env: bareEnv, stdio: 'ignore' });
+    return (performance.now() - t) / 1000;
+  }));
+const nodeStart = startOf(process.execPath, ['-e', '0']) - startOf('/bin/true', []);
 const out = [
   `topo ${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}, ${REPS} repetitions, medians in seconds; ratios are topo / baseline`,
   '',
@@ -474,6 +486,10 @@ const out = [
     `| ${r.kind} | ${r.n} | ${f(r.apply)} | ${f(r.bApply)} | ${f(r.apply / r.bApply)}× | ${f(r.perOp)} | ${f(r.perOp / r.apply)}× | ${f(r.plan)} | ${f(r.bRead)} | ${f(r.plan / r.bRead)}× | ${f(r.destroy)} | ${f(r.bDestroy)} | ${f(r.destroy / r.bDestroy)}× | ${r.mem.toFixed(0)} |`,
   ),
 ];
+out.push(
+  '',
+  `Node's own start here: ${nodeStart.toFixed(3)} s (\`node -e 0\` less \`/bin/true\`, medians of 7). topo's destroy less that: ${rows.map((r) => `${r.kind} ${r.n} ${f((r.destroy - nodeStart) / r.bDestroy)}×`).join(', ')} the script's.`,
+);
 if (OTHER) {
   out.push(
     '',
