@@ -64,8 +64,7 @@ export function peekLabCached(path: string, opts: CacheOptions = {}): LoadedLab[
 }
 
 function lookUp(path: string, opts: CacheOptions) {
-  const { source, slot, build } = locate(path, opts);
-  const entry = slot !== undefined && build !== undefined ? readSlot(slot, { build, path, text: source.text }) : undefined;
+  const { source, slot, build, entry } = locate(path, opts);
   let hit: LoadedLab | undefined;
   try {
     if (entry) hit = { topology: { lab: entry.head.lab, resources: new Map(JSON.parse(entry.resources) as Entry['resources']) }, tests: entry.head.tests, warnings: entry.head.warnings, text: source.text };
@@ -75,7 +74,10 @@ function lookUp(path: string, opts: CacheOptions) {
   return { source, slot, build, hit };
 }
 
-/** The file's text, and where its entry would be for this build (no slot: no cache to use). */
+/**
+ * The file's text, where its entry would be for this build (no slot: no cache to use), and that
+ * entry if it is for exactly this file as it is now (its resources not yet parsed).
+ */
 function locate(path: string, opts: CacheOptions) {
   const source = loadLabFile(path);
   const build = opts.fresh ? undefined : opts.build ?? buildId();
@@ -83,7 +85,8 @@ function locate(path: string, opts: CacheOptions) {
   // One slot per (working directory, path as given): paths appear in positions and diagnostics.
   // Two that share a slot by chance only take turns in it: an entry is checked in full.
   const slot = dir !== undefined ? join(dir, shortHash(`${process.cwd()}\0${path}`)) : undefined;
-  return { source, slot, build };
+  const entry = slot !== undefined && build !== undefined ? readSlot(slot, { build, path, text: source.text }) : undefined;
+  return { source, slot, build, entry };
 }
 
 /** The slot's entry if it is for exactly this text, path and build: its first line, and the rest unparsed. */
@@ -103,8 +106,7 @@ function readSlot(slot: string, want: Pick<Entry, 'build' | 'path' | 'text'>): {
  */
 export function cachedLabName(path: string, opts: CacheOptions = {}): string | undefined {
   try {
-    const { source, slot, build } = locate(path, opts);
-    return slot !== undefined && build !== undefined ? readSlot(slot, { build, path, text: source.text })?.head.lab : undefined;
+    return locate(path, opts).entry?.head.lab;
   } catch {
     return undefined; // the real load reports it
   }

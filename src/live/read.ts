@@ -220,7 +220,7 @@ export interface HeadStart {
 /** The identities were just read (netnsIdentities): their inodes need no second stat. begun: by the bin, for these. */
 function startDeleting(driver: Driver, identities: ReadonlyMap<string, string>, begun?: Begun): HeadStart {
   const lines = deletionLines(identities);
-  const ids = new Map(lines.map(([, , n]) => [n!, inodeOf(identities.get(n!)!)]));
+  const ids = new Map([...identities].map(([n, id]) => [n, inodeOf(id)]));
   const { read, ran } = driver.readHostThen!(lines, begun);
   return { lines, ids, read, ran };
 }
