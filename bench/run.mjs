@@ -6,7 +6,8 @@
 // reaches the machine's own network). Baselines are generated from the lab description, not from
 // topo's plan, as bash scripts: (1) one `ip -n NS -batch FILE` per namespace in 2 parallel
 // streams, (2) one `ip` process per operation. topo's figures include Node's start and apply's verification;
-// destroys on both sides run until the kernel's teardown is done (teardownSeen).
+// destroys on both sides run until the kernel's teardown is done (teardownSeen). The script's
+// destroy is also timed from a Node program that checks nothing (nodeFloor): Node's own floor.
 // (3) Where Mininet is installed (Debian package mininet, with bridge-utils), its bring-up and
 // teardown of the same star: a Linux bridge, no controller, run in a PID namespace of its own as
 // well, because Mininet's cleanup kills processes by name.
@@ -186,6 +187,37 @@ function destroyScript(s) {
   return script(`${s.kind}-${s.ns.length}.destroy.sh`, `ip -batch ${f}\nwhile [ "$(ip -o link show | wc -l)" -gt 1 ]; do sleep 0.005; done\n`);
 }
 
+/**
+ * The script's destroy started from Node: the same `ip -batch` of dels and the same wait for the
+ * host's links, from a Node program that checks nothing (no ownership, no lock, no state read,
+ * no output), started through the same `env -S` shebang as topo's bin. Against the script it
+ * measures what Node's start alone adds to a destroy; topo against it, what topo adds on top.
+ */
+function nodeFloor(s) {
+  const batch = join(dir, `${s.kind}-${s.ns.length}.destroy.batch`); // destroyScript writes it
+  const path = join(dir, `${s.kind}-${s.ns.length}.floor.cjs`);
+  const body = [
+    "const { spawn } = require('node:child_process');",
+    'const ip = (argv) =>',
+    '  new Promise((resolve, reject) => {',
+    "    let out = '';",
+    "    const p = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'inherit'] });",
+    "    p.stdout.on('data', (d) => (out += d));",
+    "    p.on('error', reject);",
+    "    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`ip ${argv.join(' ')}: ${code}`))));",
+    '  });',
+    '(async () => {',
+    `  await ip(['-batch', ${JSON.stringify(batch)}]);`,
+    "  while ((await ip(['-o', 'link', 'show'])).trim().split('\\n').length > 1) await new Promise((r) => setTimeout(r, 5));",
+    '})().catch((e) => {',
+    '  console.error(e.message);',
+    '  process.exit(1);',
+    '});',
+  ];
+  writeFileSync(path, `#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node\n${body.join('\n')}\n`, { mode: 0o755 });
+  return (onSpawn) => run(path, [], undefined, undefined, onSpawn);
+}
+
 /** Mininet, where installed: Debian's python3 (its package lives there) and a Linux bridge. */
 const MININET = (() => {
   const py = '/usr/bin/python3';
@@ -330,8 +362,9 @@ if (args.includes('--emit')) {
  * --timeline: where a destroy's time goes, topo's `destroy -y` and the script's in turns, from
  * perf tracepoints recorded across the whole machine (-a) while each runs and until the kernel's
  * teardown is seen done: the command's exec, each `netns del` (`ip` calls umount2), the
- * command's exit, and the `netns` workqueue running cleanup_net. Milliseconds after the exec,
- * medians over --reps. Needs perf (Debian package linux-perf) and root.
+ * command's exit, and the `netns` workqueue running cleanup_net. The Node floor (nodeFloor) takes
+ * its turn too. Milliseconds after the exec, medians over --reps. Needs perf (Debian package
+ * linux-perf) and root.
  */
 async function traced(command) {
   const data = join(dir, 'timeline.data');
@@ -387,7 +420,8 @@ if (args.includes('--timeline')) {
       writeFileSync(lab, yaml(s));
       const batched = batchedScript(s, ops(s));
       const destroyBaseline = destroyScript(s);
-      const seen = { topo: [], script: [] };
+      const destroyFloor = nodeFloor(s);
+      const seen = { topo: [], script: [], 'Node floor': [] };
       for (let r = 0; r < REPS; r++) {
         await topo(['apply', '-y'], lab);
         await quiet();
@@ -396,6 +430,10 @@ if (args.includes('--timeline')) {
         await batched();
         await quiet();
         seen.script.push(await traced(destroyBaseline));
+        await quiet();
+        await batched();
+        await quiet();
+        seen['Node floor'].push(await traced(destroyFloor));
         await quiet();
       }
       if (process.env.BENCH_RAW) console.error(kind, n, JSON.stringify(seen));
@@ -420,7 +458,8 @@ for (const kind of SHAPES) {
     const perOp = perOpScript(s, o);
     const readBatched = readScript(s);
     const destroyBaseline = destroyScript(s);
-    const t = { apply: [], plan: [], destroy: [], mem: [], bApply: [], bRead: [], bDestroy: [], perOp: [], mnUp: [], mnDown: [], oApply: [], oPlan: [], oDestroy: [] };
+    const destroyFloor = nodeFloor(s);
+    const t = { apply: [], plan: [], destroy: [], mem: [], bApply: [], bRead: [], bDestroy: [], nDestroy: [], perOp: [], mnUp: [], mnDown: [], oApply: [], oPlan: [], oDestroy: [] };
     const topoRound = async () => {
       t.apply.push(await topo(['apply', '-y'], lab));
       t.plan.push(await topo(['plan'], lab));
@@ -431,6 +470,10 @@ for (const kind of SHAPES) {
     const scriptRound = async () => {
       t.bApply.push(await time(batched));
       t.bDestroy.push(await timeDestroy(destroyBaseline));
+      await quiet();
+      await batched();
+      await quiet();
+      t.nDestroy.push(await timeDestroy(destroyFloor));
       await quiet();
     };
     const otherRound = async () => {
@@ -465,18 +508,6 @@ for (const kind of SHAPES) {
 }
 
 const f = (x) => x.toFixed(2);
-// What Node's own start adds to a process start here, as the bin starts it (without
-// NODE_EXTRA_CA_CERTS: util/node-env.ts), and destroy's ratio without it: Node's start is most of
-// what keeps destroy from the script's time at N = 200 (README, Speed), so the reader sees the
-// ratio with and without it.
-const { NODE_EXTRA_CA_CERTS: _ca, ...bareEnv } = process.env;
-const startOf = (file, argv) =>
-  median(Array.from({ length: 7 }, () => {
-    const t = performance.now();
-    spawnSync(file, argv, { env: bareEnv, stdio: 'ignore' });
-    return (performance.now() - t) / 1000;
-  }));
-const nodeStart = startOf(process.execPath, ['-e', '0']) - startOf('/bin/true', []);
 const out = [
   `topo ${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}, ${REPS} repetitions, medians in seconds; ratios are topo / baseline`,
   '',
@@ -486,9 +517,16 @@ const out = [
     `| ${r.kind} | ${r.n} | ${f(r.apply)} | ${f(r.bApply)} | ${f(r.apply / r.bApply)}× | ${f(r.perOp)} | ${f(r.perOp / r.apply)}× | ${f(r.plan)} | ${f(r.bRead)} | ${f(r.plan / r.bRead)}× | ${f(r.destroy)} | ${f(r.bDestroy)} | ${f(r.destroy / r.bDestroy)}× | ${r.mem.toFixed(0)} |`,
   ),
 ];
+// Node's start is most of what keeps destroy from the script's time at N = 200 (README, Speed):
+// the floor is the script's destroy started from Node (nodeFloor), so the reader sees how near
+// any Node program can come, and how much of the rest is topo's own.
 out.push(
   '',
-  `Node's own start here: ${nodeStart.toFixed(3)} s (\`node -e 0\` less \`/bin/true\`, medians of 7). topo's destroy less that: ${rows.map((r) => `${r.kind} ${r.n} ${f((r.destroy - nodeStart) / r.bDestroy)}×`).join(', ')} the script's.`,
+  'destroy against the same script started from a Node program that checks nothing (the Node floor), medians in seconds',
+  '',
+  '| lab | N | topo destroy | Node floor | script destroy | floor / script | topo / floor |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.kind} | ${r.n} | ${f(r.destroy)} | ${f(r.nDestroy)} | ${f(r.bDestroy)} | ${f(r.nDestroy / r.bDestroy)}× | ${f(r.destroy / r.nDestroy)}× |`),
 );
 if (OTHER) {
   out.push(
