@@ -180,10 +180,16 @@ function readScript(s) {
   return script(`${s.kind}-${s.ns.length}.read.sh`, `ip -j -d -batch ${f} >/dev/null\n(\n${half(0)}\n) >/dev/null &\n(\n${half(1)}\n) >/dev/null &\nwait\n`);
 }
 
-/** The hand-written destroy: delete the namespaces (the kernel cascades), the bridge, then wait for host ends to go. */
-function destroyScript(s) {
+/** The destroy's batch file, the script's and the Node floor's: the namespaces' dels (the kernel cascades), then the bridge. */
+function destroyBatch(s) {
   const f = join(dir, `${s.kind}-${s.ns.length}.destroy.batch`);
   writeFileSync(f, batchText([...s.ns.map((x) => ['netns', 'del', x]), ...(s.bridge ? [['link', 'del', 'dev', 'bb0']] : [])]));
+  return f;
+}
+
+/** The hand-written destroy: delete the namespaces (the kernel cascades), the bridge, then wait for host ends to go. */
+function destroyScript(s) {
+  const f = destroyBatch(s);
   return script(`${s.kind}-${s.ns.length}.destroy.sh`, `ip -batch ${f}\nwhile [ "$(ip -o link show | wc -l)" -gt 1 ]; do sleep 0.005; done\n`);
 }
 
@@ -194,7 +200,7 @@ function destroyScript(s) {
  * measures what Node's start alone adds to a destroy; topo against it, what topo adds on top.
  */
 function nodeFloor(s) {
-  const batch = join(dir, `${s.kind}-${s.ns.length}.destroy.batch`); // destroyScript writes it
+  const batch = destroyBatch(s);
   const path = join(dir, `${s.kind}-${s.ns.length}.floor.cjs`);
   const body = [
     "const { spawn } = require('node:child_process');",
