@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkTargets, renderTargets } from './targets.mjs';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 /** A checkout's topo bin, as its package.json names it (dist/cli/main.js before the bundle). */
@@ -557,4 +558,5 @@ if (mn.length > 0) {
 } else {
   out.push('', MININET ? 'Mininet: measured only on the star (--shapes without star).' : 'Mininet: not installed (Debian package mininet, with bridge-utils), not measured.');
 }
+out.push('', ...renderTargets(checkTargets(rows, { mininet: Boolean(MININET) })));
 console.log(out.join('\n'));
