@@ -11,6 +11,7 @@
 // (3) Where Mininet is installed (Debian package mininet, with bridge-utils), its bring-up and
 // teardown of the same star: a Linux bridge, no controller, run in a PID namespace of its own as
 // well, because Mininet's cleanup kills processes by name.
+// It ends with issue #5's targets, each met or missed in this run (bench/targets.mjs).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
