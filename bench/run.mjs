@@ -559,5 +559,5 @@ if (mn.length > 0) {
 } else {
   out.push('', MININET ? 'Mininet: measured only on the star (--shapes without star).' : 'Mininet: not installed (Debian package mininet, with bridge-utils), not measured.');
 }
-out.push('', ...renderTargets(checkTargets(rows, { mininet: Boolean(MININET) })));
+out.push('', ...renderTargets(checkTargets(rows)));
 console.log(out.join('\n'));

@@ -23,5 +23,5 @@ export interface TargetCheck {
 export const AT: number;
 export const SMALL: number;
 export const LARGE: number;
-export function checkTargets(rows: readonly BenchRow[], opts?: { mininet?: boolean }): TargetCheck[];
+export function checkTargets(rows: readonly BenchRow[]): TargetCheck[];
 export function renderTargets(checks: readonly TargetCheck[]): string[];

@@ -18,8 +18,8 @@ const row = (kind: string, n: number, over: Partial<BenchRow> = {}): BenchRow =>
 
 /** The checks by a short name, in the order checkTargets gives them. */
 const KEYS = ['apply', 'perOp', 'plan', 'destroy', 'mininet', 'scaling', 'memory'] as const;
-const byTarget = (rows: BenchRow[], opts?: { mininet?: boolean }) => {
-  const checks = checkTargets(rows, opts);
+const byTarget = (rows: BenchRow[]) => {
+  const checks = checkTargets(rows);
   expect(checks).toHaveLength(KEYS.length);
   return new Map(KEYS.map((k, i) => [k, checks[i]!]));
 };
@@ -51,12 +51,12 @@ describe('bench targets', () => {
   });
 
   it('says what a run did not measure instead of a verdict', () => {
-    const c = byTarget([row('chain', 10)], { mininet: false });
+    const c = byTarget([row('chain', 10)]);
     for (const k of ['apply', 'perOp', 'plan', 'destroy'] as const) expect(c.get(k)).toMatchObject({ why: 'not measured: needs --sizes 200' });
     expect(c.get('mininet')!.why).toBe('not measured: needs --sizes 200 and the star');
     expect(c.get('scaling')!.why).toBe('not measured: needs --sizes 50,500');
     expect(c.get('memory')!.why).toBe('not measured: needs --sizes 500');
-    expect(byTarget([row('star', 200)], { mininet: false }).get('mininet')!.why).toBe('not measured: Mininet not installed');
+    expect(byTarget([row('star', 200)]).get('mininet')!.why).toBe('not measured: Mininet not installed');
     expect(renderTargets(checkTargets([row('chain', 10)])).at(-1)).toBe('| peak memory < 150 MB (N = 500) | not measured: needs --sizes 500 |  |');
   });
 
